@@ -1,0 +1,35 @@
+// WasmgradError: the one error type of the library (API.md "Errors").
+
+/** C status codes (wasmgrad.h wg_status_code) by number; 0 is WG_OK. */
+const C_CODES = [null, 'INVALID_ARGUMENT', 'SHAPE_MISMATCH', 'DTYPE_MISMATCH', 'GRAPH_FREED',
+  'NOT_RECORDED', 'NOT_DIFFERENTIABLE', 'OUT_OF_MEMORY'];
+
+export class WasmgradError extends Error {
+  constructor(code, message, options) {
+    super(message, options);
+    this.name = 'WasmgradError';
+    this.code = code;
+  }
+}
+
+/** The code name of a C status number. */
+export function codeOfStatus(status) {
+  return C_CODES[status] ?? 'INVALID_ARGUMENT';
+}
+
+/** Throws INVALID_ARGUMENT; `where` is the public function name, e.g. 'nd.array'. */
+export function invalid(where, message) {
+  throw new WasmgradError('INVALID_ARGUMENT', `${where}: ${message}`);
+}
+
+/** A short, readable rendering of a user value for error messages. */
+export function show(value) {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'function') return 'a function';
+  if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(', ')}]`;
+  if (value && typeof value === 'object') {
+    const name = value.constructor?.name ?? 'Object';
+    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+  }
+  return String(value);
+}

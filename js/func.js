@@ -1,0 +1,188 @@
+// func: JAX / torch.func style transforms, composed from autograd in JS (no tensor math here).
+//
+// How nesting works: a transform runs f on fresh variables (detached copies of the inputs
+// with attachGrad) while recording, then asks autograd.grad for the derivatives.
+// - Outermost (no transform running and not recording): gradients without createGraph;
+//   results are detached, and everything else made on the way is disposed.
+// - Nested (inside another transform's f, or inside autograd.record): gradients with
+//   createGraph, results left connected. An input that depends on outer variables is fed to f
+//   as v + (a - detach(a)): the value of v, derivative 1 to v, and still wired to a's graph,
+//   so the outer transform differentiates through the inner derivative.
+import { invalid, show } from './errors.js';
+import { requireInit, wg } from './loader.js';
+import { NDArray, handleOf } from './ndarray.js';
+import { record, grad as autogradGrad, isRecording } from './autograd.js';
+import { nd } from './nd.js';
+
+let depth = 0; // transforms currently running their f
+
+/** Runs body(nested) in a tidy scope; at the outermost level the results are detached. */
+function run(where, body) {
+  requireInit(where);
+  const nested = depth > 0 || isRecording();
+  return nd.tidy(() => {
+    const result = body(nested);
+    return nested ? result : detachAll(result);
+  });
+}
+
+function detachAll(value) {
+  if (value instanceof NDArray) return value.detach();
+  return Array.isArray(value) ? value.map(detachAll) : value;
+}
+
+function checkFunction(where, f) {
+  if (typeof f !== 'function') invalid(where, `expects a function of NDArrays, got ${show(f)}`);
+}
+
+/** argnums: an index or an array of indices into the arguments (negative from the end). */
+function argIndices(where, argnums, nargs) {
+  const list = Array.isArray(argnums) ? argnums : [argnums];
+  return list.map((i) => {
+    if (!Number.isInteger(i) || i >= nargs || i < -nargs) {
+      invalid(where, `argnums ${show(argnums)} does not fit the ${nargs} argument(s) passed`);
+    }
+    return i < 0 ? i + nargs : i;
+  });
+}
+
+/** A list argument (primals, tangents): NDArrays or JS data turned into NDArrays. */
+function arrays(where, values, what) {
+  return values.map((v, i) => (v instanceof NDArray ? (handleOf(v, where, `${what}[${i}]`), v) : nd.array(v)));
+}
+
+function connected(a) {
+  const h = handleOf(a, 'func');
+  return wg.wg_is_recorded(h) !== 0 || wg.wg_is_variable(h) !== 0;
+}
+
+/** Records f(...args) with fresh variables for args[i], i in indices: { out, vars }. */
+function trace(where, f, args, indices, nested, { listOut = false } = {}) {
+  const inputs = args.slice();
+  for (const i of indices) inputs[i] = arrays(where, [args[i]], 'arguments')[0];
+  const vars = indices.map((i) => inputs[i].detach().attachGrad());
+  depth++;
+  let out;
+  try {
+    out = record(() => {
+      indices.forEach((i, k) => {
+        const a = inputs[i];
+        inputs[i] = nested && connected(a) ? vars[k].add(a.sub(a.detach())) : vars[k];
+      });
+      return f(...inputs);
+    });
+  } finally {
+    depth--;
+  }
+  const ok = out instanceof NDArray || (listOut && Array.isArray(out) && out.length > 0 && out.every((o) => o instanceof NDArray));
+  if (!ok) invalid(where, `f must return an NDArray${listOut ? ' or an array of them' : ''}, got ${show(out)}`);
+  return { out, vars };
+}
+
+/** autograd.grad as the transforms use it: unused inputs give zeros, as in JAX. */
+function gradients(heads, vars, nested, headGrads, retainGraph = true) {
+  return autogradGrad(heads, vars, { headGrads, createGraph: nested, retainGraph, allowUnused: true });
+}
+
+/** func.valueAndGrad(f, { argnums = 0 }) → (...args) => [value, gradient(s)]. */
+export function valueAndGrad(f, opts = {}) {
+  return valueAndGradAs('func.valueAndGrad', f, opts);
+}
+
+/** func.grad(f, { argnums = 0 }) → (...args) => gradient(s) of a scalar-valued f. */
+export function grad(f, opts = {}) {
+  const both = valueAndGradAs('func.grad', f, opts);
+  return (...args) => nd.tidy(() => both(...args)[1]);
+}
+
+function valueAndGradAs(where, f, { argnums = 0 } = {}) {
+  checkFunction(where, f);
+  return (...args) => run(where, (nested) => {
+    const { out, vars } = trace(where, f, args, argIndices(where, argnums, args.length), nested);
+    if (out.size !== 1) {
+      invalid(where, `f must return one number (a scalar), got shape [${out.shape}]; use func.vjp or func.jacobian for other outputs`);
+    }
+    const grads = gradients(out, vars, nested, undefined, nested);
+    return [out, Array.isArray(argnums) ? grads : grads[0]];
+  });
+}
+
+/** func.vjp(f, ...primals) → [out, vjpFn]; vjpFn(cotangent) → one gradient per primal. */
+export function vjp(f, ...primals) {
+  const where = 'func.vjp';
+  requireInit(where);
+  checkFunction(where, f);
+  const nested = depth > 0 || isRecording();
+  // Kept alive (returned from tidy) for vjpFn; freed with vjpFn by the FinalizationRegistry.
+  const { out, vars } = nd.tidy(() => trace(where, f, primals, primals.map((_, i) => i), nested));
+  const vjpFn = (cotangent) => run(where, (inner) => gradients(out, vars, inner, arrays(where, [cotangent], 'cotangent')));
+  return [nested ? out : out.detach(), vjpFn];
+}
+
+/**
+ * func.jvp(f, primals, tangents) → [out, J·tangents], exact, by the double-vjp trick:
+ * g(u) = Jᵀu is linear in u, so the vjp of g along the tangents is J·tangents.
+ */
+export function jvp(f, primals, tangents) {
+  return run('func.jvp', (nested) => {
+    const { out, vars, ts } = traceAt('func.jvp', f, primals, tangents, nested);
+    const u = nd.zerosLike(out).attachGrad();
+    const g = gradients(out, vars, true, u);
+    const [tangentOut] = gradients(g, [u], nested, ts, nested);
+    return [out, tangentOut];
+  });
+}
+
+/** func.hvp(f, primals, tangents) → H·tangents, one NDArray per primal. */
+export function hvp(f, primals, tangents) {
+  return run('func.hvp', (nested) => {
+    const { out, vars, ts } = traceAt('func.hvp', f, primals, tangents, nested);
+    const g = gradients(out, vars, true);
+    return gradients(g, vars, nested, ts, nested);
+  });
+}
+
+/** f traced with every primal differentiable, and one tangent per primal. */
+function traceAt(where, f, primals, tangents, nested) {
+  checkFunction(where, f);
+  const ps = Array.isArray(primals) ? primals : [primals];
+  const ts = Array.isArray(tangents) ? tangents : [tangents];
+  if (ps.length !== ts.length) invalid(where, `got ${ps.length} primals and ${ts.length} tangents; give one tangent per primal`);
+  return { ...trace(where, f, ps, ps.map((_, i) => i), nested), ts: arrays(where, ts, 'tangents') };
+}
+
+/**
+ * func.jacobian(f, { argnums = 0 }) → (...args) => d out / d in of shape out.shape + in.shape;
+ * per argnum when argnums is an array, per output when f returns an array.
+ */
+export function jacobian(f, { argnums = 0 } = {}) {
+  const where = 'func.jacobian';
+  checkFunction(where, f);
+  return (...args) => run(where, (nested) => {
+    const { out, vars } = trace(where, f, args, argIndices(where, argnums, args.length), nested, { listOut: true });
+    const perOutput = (Array.isArray(out) ? out : [out]).map((o) => {
+      const jacs = jacobianRows(o, vars, nested);
+      return Array.isArray(argnums) ? jacs : jacs[0];
+    });
+    return Array.isArray(out) ? perOutput : perOutput[0];
+  });
+}
+
+/** One backward per element of o, along the unit vectors (rows of an identity matrix). */
+function jacobianRows(o, vars, nested) {
+  const rows = vars.map(() => []);
+  const basis = nd.eye(o.size, { dtype: o.dtype });
+  for (let i = 0; i < o.size; i++) {
+    const unit = basis.slice([i], [i + 1]).reshape(o.shape);
+    gradients(o, vars, nested, unit).forEach((g, k) => rows[k].push(g));
+  }
+  return vars.map((v, k) => {
+    const shape = [...o.shape, ...v.shape];
+    return o.size === 0 ? nd.zeros(shape, { dtype: v.dtype }) : nd.stack(rows[k]).reshape(shape);
+  });
+}
+
+/** func.hessian(f, { argnums = 0 }) = jacobian of grad: shape in.shape + in.shape. */
+export function hessian(f, opts = {}) {
+  return jacobian(grad(f, opts), opts);
+}

@@ -1,0 +1,129 @@
+// Raw access to wasm memory and the lifetime of handles (dispose, tidy, finalization).
+// Views of wasm memory are made right before each use: a C call may grow the memory,
+// which detaches every existing view.
+import { WasmgradError, codeOfStatus, invalid } from './errors.js';
+import { wg, scratch } from './loader.js';
+
+const SCRATCH_INTS = 1024; // WG_SCRATCH_INTS in wasmgrad.h
+const decoder = new TextDecoder();
+
+/** The NUL-terminated UTF-8 string at `ptr`. */
+export function readCString(ptr) {
+  const bytes = new Uint8Array(wg.memory.buffer, ptr >>> 0);
+  const end = bytes.indexOf(0);
+  return decoder.decode(bytes.subarray(0, end < 0 ? bytes.length : end));
+}
+
+/**
+ * Writes int lists one after another into the scratch area and returns their byte addresses.
+ * Call it right before the C call that reads them: any other call may reuse the area.
+ */
+export function putInts(where, ...lists) {
+  const total = lists.reduce((n, list) => n + list.length, 0);
+  if (total > SCRATCH_INTS) invalid(where, `too many shape entries or arrays in one call (${total}, at most ${SCRATCH_INTS})`);
+  const view = new Int32Array(wg.memory.buffer, scratch, SCRATCH_INTS);
+  const ptrs = [];
+  let slot = 0;
+  for (const list of lists) {
+    ptrs.push(scratch + 4 * slot);
+    view.set(list, slot);
+    slot += list.length;
+  }
+  return ptrs;
+}
+
+/** Reads `n` int32 values at `ptr` (shapes, handle lists written by C). */
+export function readInts(ptr, n) {
+  return Array.from(new Int32Array(wg.memory.buffer, ptr >>> 0, n));
+}
+
+/** The error that the last C call left (wg_status / wg_message); read it before any other call. */
+export function lastError(where) {
+  const status = wg.wg_status();
+  if (status === 0) return new WasmgradError('INVALID_ARGUMENT', `${where}: failed without a status (a bug in wasmgrad)`);
+  return new WasmgradError(codeOfStatus(status), `${where}: ${readCString(wg.wg_message())}`);
+}
+
+export function throwLastError(where) {
+  throw lastError(where);
+}
+
+/** Checks an int status returned by C. */
+export function checkStatus(status, where) {
+  if (status !== 0) throwLastError(where);
+}
+
+/** wg_memory_stats as [held tensors, their bytes, graph-only bytes, all bytes]. */
+export function memoryStats() {
+  // The stats are doubles: use an 8-byte-aligned spot inside the scratch area.
+  const ptr = Math.ceil(scratch / 8) * 8;
+  wg.wg_memory_stats(ptr);
+  return Array.from(new Float64Array(wg.memory.buffer, ptr, 4));
+}
+
+// ---- lifetimes ------------------------------------------------------------------------
+
+let liveWrappers = 0;
+const scopes = []; // nd.tidy scopes, innermost last: arrays of wrappers created in each
+
+/** Garbage wrappers give their reference back (the safety net behind dispose and tidy). */
+const registry = new FinalizationRegistry((handle) => {
+  liveWrappers--;
+  wg?.wg_release(handle);
+});
+
+/** Bookkeeping for a new wrapper that owns one reference to `handle`. */
+export function track(wrapper, handle) {
+  liveWrappers++;
+  registry.register(wrapper, handle, wrapper);
+  scopes.at(-1)?.push(wrapper);
+}
+
+/** Releases the wrapper's reference now (the caller makes this happen once). */
+export function release(wrapper, handle) {
+  liveWrappers--;
+  registry.unregister(wrapper);
+  wg.wg_release(handle);
+}
+
+export function liveArrayCount() {
+  return liveWrappers;
+}
+
+/**
+ * Runs fn; disposes every wrapper created meanwhile except those in its result
+ * (searched through arrays and plain objects). Kept wrappers move to the outer scope.
+ */
+export function tidy(fn, isWrapper) {
+  if (typeof fn !== 'function') invalid('nd.tidy', 'expects a function, e.g. nd.tidy(() => x.mul(2).sum())');
+  const scope = [];
+  scopes.push(scope);
+  let result;
+  try {
+    result = fn();
+  } finally {
+    scopes.pop();
+    const kept = new Set();
+    if (!isThenable(result)) collect(result, isWrapper, kept);
+    for (const wrapper of scope) {
+      if (kept.has(wrapper)) scopes.at(-1)?.push(wrapper);
+      else wrapper.dispose();
+    }
+  }
+  if (isThenable(result)) {
+    invalid('nd.tidy', 'the function returned a Promise; tidy only works with synchronous code (await outside of it)');
+  }
+  return result;
+}
+
+function collect(value, isWrapper, kept) {
+  if (isWrapper(value)) kept.add(value);
+  else if (Array.isArray(value)) for (const item of value) collect(item, isWrapper, kept);
+  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const item of Object.values(value)) collect(item, isWrapper, kept);
+  }
+}
+
+export function isThenable(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+}
