@@ -58,11 +58,11 @@ typedef enum {
     WG_OP_COUNT
 } wg_op;
 
-typedef enum { WG_CLASS_UNARY, WG_CLASS_BINARY, WG_CLASS_COMPARE, WG_CLASS_REDUCE, WG_CLASS_OTHER } wg_op_class;
+typedef enum { WG_CLASS_UNARY, WG_CLASS_BINARY, WG_CLASS_COMPARE, WG_CLASS_REDUCE, WG_CLASS_OTHER } wg_class;
 
 WG_API int wg_op_count(void);
 WG_API const char *wg_op_name(int op);   /* the public name, e.g. "negative" */
-WG_API int wg_op_class(int op);          /* a wg_op_class */
+WG_API int wg_op_class(int op);          /* a wg_class */
 
 /* ---- memory shared with the binding -------------------------------------------------- */
 WG_API int32_t *wg_scratch(void);        /* WG_SCRATCH_INTS int32 slots for shapes, axes, handles */

@@ -1,0 +1,62 @@
+/* kernels.h: the compute loops. They know nothing about autograd, never allocate and
+ * never fail: shapes were validated by the caller. */
+#ifndef WG_KERNELS_H
+#define WG_KERNELS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../wasmgrad.h"
+
+/* A strided walk over an output shape for up to 4 operands (operand 0 is the output).
+ * Strides are in elements; 0 means broadcast. wg_loop_init merges dimensions that are
+ * contiguous for every operand, so the innermost run is as long as possible. */
+#define WG_LOOP_OPS 4
+typedef struct {
+    int ndim;                                 /* >= 1 after init */
+    int nops;
+    int32_t shape[WG_MAX_DIMS];
+    ptrdiff_t stride[WG_LOOP_OPS][WG_MAX_DIMS];
+} wg_loop;
+
+void wg_loop_init(wg_loop *L, int ndim, const int32_t *shape, int nops,
+                  ptrdiff_t (*strides)[WG_MAX_DIMS]);
+int64_t wg_loop_size(const wg_loop *L);
+
+/* Advances the multi-index over all but the innermost dimension and updates the
+ * per-operand offsets. Returns false after the last run. */
+static inline int wg_loop_step(const wg_loop *L, int32_t *idx, ptrdiff_t *off) {
+    for (int d = L->ndim - 2; d >= 0; d--) {
+        if (++idx[d] < L->shape[d]) {
+            for (int k = 0; k < L->nops; k++) off[k] += L->stride[k][d];
+            return 1;
+        }
+        idx[d] = 0;
+        for (int k = 0; k < L->nops; k++) off[k] -= L->stride[k][d] * (ptrdiff_t)(L->shape[d] - 1);
+    }
+    return 0;
+}
+
+/* elementwise (elementwise.c): contiguous unary; broadcasting binary over a wg_loop whose
+ * operands are (out, a, b) */
+void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y);
+void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out);
+void wg_kernel_clip(int dtype, size_t n, const void *x, void *y, double lo, double hi);
+
+/* reduce.c: operands of L are (acc, x) over x's shape; acc holds one double per output
+ * element, initialised by wg_kernel_reduce_init. */
+void wg_kernel_reduce_init(int op, size_t n, double *acc);
+void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double *acc);
+
+/* matmul.c: c[m,n] = a[m,k] @ b[k,n], all contiguous row-major */
+void wg_kernel_matmul(int dtype, int32_t m, int32_t k, int32_t n, const void *a, const void *b, void *c);
+
+/* copy.c */
+void wg_kernel_copy(size_t elsize, const wg_loop *L, void *dst, const void *src); /* operands (dst, src) */
+void wg_kernel_convert(int from, int to, size_t n, const void *x, void *y);
+/* operands (out, cond, a, b); a, b and out share a dtype, cond has its own */
+void wg_kernel_where(int cond_dtype, size_t elsize, const wg_loop *L, const void *cond,
+                     const void *a, const void *b, void *out);
+/* y += x for n elements of a float dtype */
+void wg_kernel_accumulate(int dtype, size_t n, const void *x, void *y);
+
+#endif

@@ -1,0 +1,58 @@
+/* reduce.c: sum, prod, max, min along any set of axes, without a transposing copy.
+ *
+ * The walk goes over the input in memory order; the accumulator (one double per output
+ * element, so float32 sums keep float64 precision) is addressed with stride 0 on the
+ * reduced axes. A reduced innermost run folds into a register first. */
+#include "kernels.h"
+
+static double identity(int op) {
+    switch (op) {
+    case WG_OP_PROD: return 1.0;
+    case WG_OP_MAX: return -__builtin_inf();
+    case WG_OP_MIN: return __builtin_inf();
+    default: return 0.0;
+    }
+}
+
+void wg_kernel_reduce_init(int op, size_t n, double *acc) {
+    double v = identity(op);
+    for (size_t i = 0; i < n; i++) acc[i] = v;
+}
+
+/* max/min: a NaN wins and stays (NumPy) */
+#define COMBINE(op, acc, x) \
+    switch (op) { \
+    case WG_OP_SUM: acc += (x); break; \
+    case WG_OP_PROD: acc *= (x); break; \
+    case WG_OP_MAX: if ((x) > acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
+    default: if ((x) < acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
+    }
+
+#define DEFINE_REDUCE(T, suffix) \
+    static void reduce_##suffix(int op, const wg_loop *L, const T *x, double *acc) { \
+        int32_t idx[WG_MAX_DIMS] = {0}; \
+        ptrdiff_t off[WG_LOOP_OPS] = {0}; \
+        int in = L->ndim - 1; \
+        int32_t n = L->shape[in]; \
+        ptrdiff_t sa = L->stride[0][in], sx = L->stride[1][in]; \
+        if (n == 0) return; \
+        do { \
+            const T *xs = x + off[1]; \
+            double *as = acc + off[0]; \
+            if (sa == 0) { \
+                double r = identity(op); \
+                if (op == WG_OP_SUM) for (int32_t i = 0; i < n; i++) r += xs[i * sx]; \
+                else for (int32_t i = 0; i < n; i++) { double v = xs[i * sx]; COMBINE(op, r, v); } \
+                COMBINE(op, *as, r); \
+            } else { \
+                for (int32_t i = 0; i < n; i++) { double v = xs[i * sx]; COMBINE(op, as[i * sa], v); } \
+            } \
+        } while (wg_loop_step(L, idx, off)); \
+    }
+DEFINE_REDUCE(float, f32)
+DEFINE_REDUCE(double, f64)
+
+void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double *acc) {
+    if (dtype == WG_F32) reduce_f32(op, L, x, acc);
+    else reduce_f64(op, L, x, acc);
+}

@@ -1,0 +1,223 @@
+/* tensor.c: storage, reference counting, views, temporaries and memory statistics. */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+static T *g_live;            /* every tensor alive, for wg_memory_stats */
+static size_t g_storage_bytes;
+
+size_t wg_dtype_size(int dtype) { return dtype == WG_F64 ? 8 : 4; }
+bool wg_dtype_valid(int dtype) { return dtype == WG_F32 || dtype == WG_F64 || dtype == WG_I32; }
+const char *wg_dtype_name(int dtype) {
+    switch (dtype) {
+    case WG_F32: return "float32";
+    case WG_F64: return "float64";
+    case WG_I32: return "int32";
+    default: return "unknown dtype";
+    }
+}
+
+/* Data is 16-byte aligned and followed by 16 bytes of padding, so SIMD kernels may read
+ * (never write) a partial vector past the end. */
+static wg_storage *storage_new(size_t bytes, const char *who, int ndim, const int32_t *shape) {
+    wg_storage *s = malloc(sizeof *s);
+    void *data;
+    size_t padded = ((bytes + 15) & ~(size_t)15) + 16;
+    if (s && (data = aligned_alloc(16, padded)) != NULL) {
+        s->refcount = 1;
+        s->bytes = bytes;
+        s->data = data;
+        s->mark = 0;
+        g_storage_bytes += bytes;
+        return s;
+    }
+    free(s);
+    return wg_fail(WG_OUT_OF_MEMORY,
+                   "%s: out of memory allocating %g bytes for an array of shape %A; dispose() arrays "
+                   "you no longer need or wrap loops in nd.tidy()",
+                   who, (double)bytes, ndim, shape);
+}
+
+static void storage_unref(wg_storage *s) {
+    if (s && --s->refcount == 0) {
+        g_storage_bytes -= s->bytes;
+        free(s->data);
+        free(s);
+    }
+}
+
+static T *tensor_alloc(int dtype, int ndim, const int32_t *shape, int32_t size) {
+    T *t = calloc(1, sizeof *t);
+    if (!t) return wg_fail(WG_OUT_OF_MEMORY, "out of memory allocating an array header");
+    t->refcount = 1;
+    t->dtype = dtype;
+    t->ndim = ndim;
+    if (ndim) memcpy(t->shape, shape, sizeof(int32_t) * (size_t)ndim);
+    t->size = size;
+    t->topo = -1;
+    t->next_live = g_live;
+    if (g_live) g_live->prev_live = t;
+    g_live = t;
+    return t;
+}
+
+T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who) {
+    if (!wg_dtype_valid(dtype)) return wg_fail(WG_INVALID_ARGUMENT, "%s: unknown dtype code %d", who, dtype);
+    if (ndim < 0 || ndim > WG_MAX_DIMS)
+        return wg_fail(WG_INVALID_ARGUMENT, "%s: %d dimensions requested, wasmgrad supports at most %d",
+                       who, ndim, WG_MAX_DIMS);
+    double size = 1;
+    for (int d = 0; d < ndim; d++) {
+        if (shape[d] < 0)
+            return wg_fail(WG_INVALID_ARGUMENT, "%s: negative size in shape %A; sizes must be >= 0", who, ndim, shape);
+        size *= shape[d];
+    }
+    /* wasm32 addresses at most 4 GiB: anything beyond 2^31 bytes can never be allocated */
+    if (size * (double)wg_dtype_size(dtype) > 2147483647.0)
+        return wg_fail(WG_OUT_OF_MEMORY, "%s: an array of shape %A and dtype %D needs %g bytes, more than "
+                       "wasm memory can hold", who, ndim, shape, dtype, size * (double)wg_dtype_size(dtype));
+    wg_storage *s = storage_new((size_t)size * wg_dtype_size(dtype), who, ndim, shape);
+    if (!s) return NULL;
+    T *t = tensor_alloc(dtype, ndim, shape, (int32_t)size);
+    if (!t) { storage_unref(s); return NULL; }
+    t->storage = s;
+    return t;
+}
+
+T *wg_tensor_view(T *x, int ndim, const int32_t *shape) {
+    if (!x) return NULL;
+    T *t = tensor_alloc(x->dtype, ndim, shape, x->size);
+    if (!t) return NULL;
+    t->storage = x->storage;
+    t->storage->refcount++;
+    return t;
+}
+
+T *wg_ref(T *t) {
+    if (t) t->refcount++;
+    return t;
+}
+
+/* Freeing a tensor releases its node's inputs, which may free them in turn: a chain of a
+ * million recorded ops must not recurse a million deep, so dying tensors go through a
+ * worklist threaded through their (no longer needed) live-list pointer. */
+static T *g_dying;
+static bool g_draining;
+
+static void release_node(wg_node *n) {
+    if (!n) return;
+    for (int i = 0; i < n->nin; i++) wg_unref(n->in[i]);
+    free(n->in);
+    free(n);
+}
+
+void wg_unref(T *t) {
+    if (!t || --t->refcount > 0) return;
+    WG_ASSERT(t->refcount == 0);
+    if (t->prev_live) t->prev_live->next_live = t->next_live;
+    else g_live = t->next_live;
+    if (t->next_live) t->next_live->prev_live = t->prev_live;
+    t->next_live = g_dying;
+    g_dying = t;
+    if (g_draining) return;
+    g_draining = true;
+    while (g_dying) {
+        T *d = g_dying;
+        g_dying = d->next_live;
+        release_node(d->node);
+        wg_unref(d->grad);
+        storage_unref(d->storage);
+        free(d);
+    }
+    g_draining = false;
+}
+
+bool wg_same_shape(const T *a, const T *b) {
+    return a->ndim == b->ndim && memcmp(a->shape, b->shape, sizeof(int32_t) * (size_t)a->ndim) == 0;
+}
+
+void wg_contiguous_strides(int ndim, const int32_t *shape, int32_t *strides) {
+    int32_t s = 1;
+    for (int d = ndim - 1; d >= 0; d--) {
+        strides[d] = s;
+        s *= shape[d];
+    }
+}
+
+double wg_get(const T *t, int32_t i) {
+    switch (t->dtype) {
+    case WG_F32: return ((const float *)t->storage->data)[i];
+    case WG_F64: return ((const double *)t->storage->data)[i];
+    default: return ((const int32_t *)t->storage->data)[i];
+    }
+}
+
+void wg_set(T *t, int32_t i, double v) {
+    switch (t->dtype) {
+    case WG_F32: ((float *)t->storage->data)[i] = (float)v; break;
+    case WG_F64: ((double *)t->storage->data)[i] = v; break;
+    default: ((int32_t *)t->storage->data)[i] = (int32_t)v; break;
+    }
+}
+
+T *wg_full_like(const T *x, double v) {
+    T *t = wg_tensor_new(x->dtype, x->ndim, x->shape, "full");
+    if (t) for (int32_t i = 0; i < t->size; i++) wg_set(t, i, v);
+    return t;
+}
+
+T *wg_scalar_like(const T *x, double v) {
+    T *t = wg_tensor_new(x->dtype, 0, NULL, "scalar");
+    if (t) wg_set(t, 0, v);
+    return t;
+}
+
+/* ---- temporaries --------------------------------------------------------------------- */
+static T **g_scope;
+static int g_scope_len, g_scope_cap;
+
+int wg_scope_begin(void) { return g_scope_len; }
+
+T *wg_scoped(T *t) {
+    if (!t) return NULL;
+    if (g_scope_len == g_scope_cap) {
+        int cap = g_scope_cap ? 2 * g_scope_cap : 256;
+        T **grown = realloc(g_scope, sizeof(T *) * (size_t)cap);
+        if (!grown) {
+            wg_unref(t);
+            return wg_fail(WG_OUT_OF_MEMORY, "out of memory keeping a temporary");
+        }
+        g_scope = grown;
+        g_scope_cap = cap;
+    }
+    g_scope[g_scope_len++] = t;
+    return t;
+}
+
+void wg_scope_end(int mark) {
+    while (g_scope_len > mark) wg_unref(g_scope[--g_scope_len]);
+}
+
+/* ---- memory statistics --------------------------------------------------------------- */
+static unsigned g_stats_epoch;
+
+static size_t count_storage(wg_storage *s) {
+    if (!s || s->mark == g_stats_epoch) return 0;
+    s->mark = g_stats_epoch;
+    return s->bytes;
+}
+
+WG_API void wg_memory_stats(double *out) {
+    g_stats_epoch++;
+    double handles = 0, held = 0;
+    for (T *t = g_live; t; t = t->next_live) {
+        if (t->ext_refs <= 0) continue;
+        handles += t->ext_refs;
+        held += (double)count_storage(t->storage);
+        if (t->grad) held += (double)count_storage(t->grad->storage);
+    }
+    out[0] = handles;
+    out[1] = held;
+    out[2] = (double)g_storage_bytes - held;
+    out[3] = (double)g_storage_bytes;
+}

@@ -1,0 +1,164 @@
+/* The engine end to end from C: orders 1-3 against analytic derivatives, errors, memory. */
+#include "check.h"
+
+/* d^k/dx^k of sum(f(x)) elementwise, by nesting grad with create_graph */
+static wg_tensor *nth_derivative(int op, wg_tensor *x, int order) {
+    wg_set_recording(1);
+    wg_tensor *y = wg_unary(op, x);
+    wg_tensor *cur = y;
+    for (int k = 0; k < order; k++) {
+        wg_tensor *g = NULL;
+        int st = wg_grad(1, &cur, NULL, 1, &x, &g, 1, 1, -1, 0);
+        CHECK(st == WG_OK);
+        if (cur != y) wg_release(cur);
+        cur = g;
+    }
+    wg_set_recording(0);
+    wg_release(y);
+    return cur;
+}
+
+static void test_cube(void) {
+    /* DESIGN.md's defining test: d/dx and d2/dx2 of x^3 at x = 2 give 12 and 12 */
+    double v = 2;
+    wg_tensor *x = vec(WG_F64, 1, &v);
+    CHECK(wg_attach_grad(x, WG_GRAD_WRITE) == WG_OK);
+    wg_set_recording(1);
+    wg_tensor *y = wg_binary_scalar(WG_OP_POW, x, 3, 0);
+    wg_tensor *g1 = NULL, *g2 = NULL;
+    CHECK(wg_grad(1, &y, NULL, 1, &x, &g1, 1, 1, -1, 0) == WG_OK);
+    CHECK(wg_grad(1, &g1, NULL, 1, &x, &g2, 1, 1, -1, 0) == WG_OK);
+    wg_set_recording(0);
+    CHECK_NEAR(at(g1, 0), 12, 1e-15);
+    CHECK_NEAR(at(g2, 0), 12, 1e-15);
+    wg_release(g2); wg_release(g1); wg_release(y); wg_release(x);
+}
+
+static void test_sin_tanh_orders(int dtype, double tol) {
+    double v[4] = { -1.5, -0.3, 0.4, 2.0 };
+    wg_tensor *x = vec(dtype, 4, v);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    for (int order = 1; order <= 3; order++) {
+        wg_tensor *ds = nth_derivative(WG_OP_SIN, x, order);
+        wg_tensor *dt = nth_derivative(WG_OP_TANH, x, order);
+        for (int i = 0; i < 4; i++) {
+            double s = sin(v[i]), c = cos(v[i]), t = tanh(v[i]), u = 1 - t * t;
+            double want_s = order == 1 ? c : order == 2 ? -s : -c;
+            double want_t = order == 1 ? u : order == 2 ? -2 * t * u : -2 * u * (1 - 3 * t * t);
+            CHECK_NEAR(at(ds, i), want_s, tol);
+            CHECK_NEAR(at(dt, i), want_t, tol);
+        }
+        wg_release(ds); wg_release(dt);
+    }
+    wg_release(x);
+}
+
+static void test_constant_gradient_connects(void) {
+    /* d/dx (2x) = 2, and with create_graph the next order is zeros, not an error */
+    double v[2] = { 1, 5 };
+    wg_tensor *x = vec(WG_F32, 2, v);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    wg_set_recording(1);
+    wg_tensor *y = wg_binary_scalar(WG_OP_MUL, x, 2, 0);
+    wg_set_recording(0);
+    wg_tensor *g1 = NULL, *g2 = NULL;
+    CHECK(wg_grad(1, &y, NULL, 1, &x, &g1, 0, 1, -1, 0) == WG_OK);
+    CHECK(wg_grad(1, &g1, NULL, 1, &x, &g2, 0, 1, -1, 0) == WG_OK);
+    CHECK(at(g1, 0) == 2 && at(g1, 1) == 2);
+    CHECK(at(g2, 0) == 0 && at(g2, 1) == 0);
+    wg_release(g2); wg_release(g1); wg_release(y); wg_release(x);
+}
+
+static void test_graph_freed_and_not_recorded(void) {
+    double v[2] = { 0.5, 1 };
+    wg_tensor *x = vec(WG_F64, 2, v);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    wg_set_recording(1);
+    wg_tensor *y = wg_unary(WG_OP_EXP, x);
+    wg_set_recording(0);
+    CHECK(wg_backward(1, &y, NULL, 0, -1) == WG_OK);
+    wg_tensor *g = wg_grad_of(x);
+    CHECK_NEAR(at(g, 1), exp(1.0), 1e-15);
+    CHECK(wg_backward(1, &y, NULL, 0, -1) == WG_GRAPH_FREED);
+    wg_tensor *z = wg_unary(WG_OP_EXP, x); /* not recording */
+    CHECK(wg_backward(1, &z, NULL, 0, -1) == WG_NOT_RECORDED);
+    wg_release(z); wg_release(g); wg_release(y); wg_release(x);
+}
+
+static void test_broadcast_and_matmul(void) {
+    /* z = sum((a @ b) * c) with c [3] broadcast over [2,3]; dc = column sums of a @ b */
+    double av[4] = { 1, 2, 3, 4 }, bv[6] = { 1, 0, 2, -1, 3, 1 }, cv[3] = { 0.5, -1, 2 };
+    int32_t s22[2] = { 2, 2 }, s23[2] = { 2, 3 };
+    wg_tensor *a0 = vec(WG_F64, 4, av), *b0 = vec(WG_F64, 6, bv);
+    wg_tensor *a = wg_reshape(a0, 2, s22), *b = wg_reshape(b0, 2, s23), *c = vec(WG_F64, 3, cv);
+    wg_attach_grad(a, WG_GRAD_WRITE); wg_attach_grad(b, WG_GRAD_WRITE); wg_attach_grad(c, WG_GRAD_WRITE);
+    wg_set_recording(1);
+    wg_tensor *m = wg_matmul(a, b), *p = wg_binary(WG_OP_MUL, m, c), *z = wg_reduce(WG_OP_SUM, p, -1, NULL, 0);
+    wg_set_recording(0);
+    CHECK(wg_backward(1, &z, NULL, 0, -1) == WG_OK);
+    wg_tensor *gc = wg_grad_of(c), *ga = wg_grad_of(a);
+    /* a@b = [[1*1+2*-1, 1*0+2*3, 1*2+2*1], [3-4, 12, 6+4]] = [[-1,6,4],[-1,12,10]] */
+    CHECK_NEAR(at(gc, 0), -2, 1e-15); CHECK_NEAR(at(gc, 1), 18, 1e-15); CHECK_NEAR(at(gc, 2), 14, 1e-15);
+    /* da = c_row @ b^T: da[i][k] = sum_j c[j] b[k][j] -> [0.5*1 + -1*0 + 2*2, 0.5*-1 + -1*3 + 2*1] */
+    CHECK_NEAR(at(ga, 0), 4.5, 1e-15); CHECK_NEAR(at(ga, 1), -1.5, 1e-15);
+    CHECK_NEAR(at(ga, 2), 4.5, 1e-15); CHECK_NEAR(at(ga, 3), -1.5, 1e-15);
+    wg_release(ga); wg_release(gc); wg_release(z); wg_release(p); wg_release(m);
+    wg_release(c); wg_release(b); wg_release(a); wg_release(b0); wg_release(a0);
+}
+
+static void test_errors_keep_working(void) {
+    double v[3] = { 1, 2, 3 };
+    wg_tensor *a = vec(WG_F32, 3, v);
+    int32_t s4[1] = { 4 };
+    wg_tensor *b = wg_full(WG_F32, 1, s4, 1);
+    CHECK(wg_binary(WG_OP_ADD, a, b) == NULL);
+    CHECK(wg_status() == WG_SHAPE_MISMATCH);
+    printf("  message: %s\n", wg_message());
+    int32_t ax[1] = { 3 };
+    CHECK(wg_reduce(WG_OP_SUM, a, 1, ax, 0) == NULL && wg_status() == WG_INVALID_ARGUMENT);
+    printf("  message: %s\n", wg_message());
+    wg_tensor *ok = wg_binary(WG_OP_ADD, a, a);
+    CHECK(ok && wg_status() == WG_OK && at(ok, 2) == 6);
+    wg_release(ok); wg_release(b); wg_release(a);
+}
+
+static void test_memory_returns_to_baseline(void) {
+    double before[4], after[4];
+    wg_memory_stats(before);
+    for (int it = 0; it < 100; it++) test_sin_tanh_orders(WG_F32, 1e-4);
+    wg_memory_stats(after);
+    CHECK(before[0] == after[0]);
+    CHECK(before[3] == after[3]);
+}
+
+static void test_long_chain(void) {
+    /* a chain of 200,000 recorded ops must not overflow the stack, in backward or in freeing */
+    double v = 0.5;
+    wg_tensor *x = vec(WG_F64, 1, &v);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    wg_set_recording(1);
+    wg_tensor *cur = wg_retain(x);
+    for (int i = 0; i < 200000; i++) {
+        wg_tensor *next = wg_binary_scalar(WG_OP_ADD, cur, 1e-6, 0);
+        wg_release(cur);
+        cur = next;
+    }
+    wg_set_recording(0);
+    CHECK(wg_backward(1, &cur, NULL, 0, -1) == WG_OK);
+    wg_tensor *g = wg_grad_of(x);
+    CHECK_NEAR(at(g, 0), 1, 0);
+    wg_release(g); wg_release(cur); wg_release(x);
+}
+
+int main(void) {
+    test_cube();
+    test_sin_tanh_orders(WG_F64, 1e-14);
+    test_sin_tanh_orders(WG_F32, 2e-6);
+    test_constant_gradient_connects();
+    test_graph_freed_and_not_recorded();
+    test_broadcast_and_matmul();
+    test_errors_keep_working();
+    test_memory_returns_to_baseline();
+    test_long_chain();
+    return check_summary("test_autograd");
+}
