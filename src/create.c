@@ -20,11 +20,11 @@ WG_API wg_tensor *wg_full(int dtype, int ndim, const int32_t *shape, double valu
     return exported(t);
 }
 
-static bool finite(double v) { return v - v == 0; }
+static bool is_finite(double v) { return v - v == 0; }
 
 WG_API wg_tensor *wg_arange(double start, double stop, double step, int dtype) {
     wg_clear_error();
-    if (!finite(start) || !finite(stop) || !finite(step) || step == 0)
+    if (!is_finite(start) || !is_finite(stop) || !is_finite(step) || step == 0)
         return wg_fail(WG_INVALID_ARGUMENT, "nd.arange: start %g, stop %g and step %g must be finite with a non-zero "
                        "step", start, stop, step);
     double n = ceil((stop - start) / step);
@@ -39,7 +39,7 @@ WG_API wg_tensor *wg_arange(double start, double stop, double step, int dtype) {
 
 WG_API wg_tensor *wg_linspace(double start, double stop, int32_t num, int endpoint, int dtype) {
     wg_clear_error();
-    if (!finite(start) || !finite(stop) || num < 0)
+    if (!is_finite(start) || !is_finite(stop) || num < 0)
         return wg_fail(WG_INVALID_ARGUMENT, "nd.linspace: start %g and stop %g must be finite and num %d >= 0",
                        start, stop, num);
     int32_t shape[1] = { num };
@@ -104,7 +104,7 @@ static T *random_tensor(const char *who, int dtype, int ndim, const int32_t *sha
 
 WG_API wg_tensor *wg_random_uniform(double low, double high, int dtype, int ndim, const int32_t *shape) {
     wg_clear_error();
-    if (!finite(low) || !finite(high) || low > high)
+    if (!is_finite(low) || !is_finite(high) || low > high)
         return wg_fail(WG_INVALID_ARGUMENT, "nd.random.uniform: low %g and high %g must be finite with low <= high",
                        low, high);
     T *t = random_tensor("nd.random.uniform", dtype, ndim, shape);
@@ -131,7 +131,7 @@ static double next_normal(void) {
 
 WG_API wg_tensor *wg_random_normal(double mean, double std, int dtype, int ndim, const int32_t *shape) {
     wg_clear_error();
-    if (!finite(mean) || !finite(std) || std < 0)
+    if (!is_finite(mean) || !is_finite(std) || std < 0)
         return wg_fail(WG_INVALID_ARGUMENT, "nd.random.normal: mean %g and std %g must be finite with std >= 0",
                        mean, std);
     T *t = random_tensor("nd.random.normal", dtype, ndim, shape);
