@@ -220,14 +220,13 @@ export const concat = joiner('nd.concat', (n, ptr, axis) => wg.wg_concat(n, ptr,
 export const stack = joiner('nd.stack', (n, ptr, axis) => wg.wg_stack(n, ptr, axis));
 
 /**
- * slice(x, begin, end, step): per axis from the first, null entries take the default
- * (all of the axis, in the direction of the step). Negative indices count from the end.
+ * slice(x, begin, end, step): per axis from the first, Python slice semantics (in C);
+ * a missing or null entry means the whole axis in the direction of the step.
  */
 export function slice(x, begin, end, step) {
   const where = 'nd.slice';
   const h = handleOf(x, where);
-  const lists = [begin, end, step].map((v, i) => {
-    const what = ['begin', 'end', 'step'][i];
+  const [begins, ends, steps] = [[begin, 'begin'], [end, 'end'], [step, 'step']].map(([v, what]) => {
     if (v === undefined || v === null) return [];
     const list = typeof v === 'number' ? [v] : v;
     if (!Array.isArray(list) || !list.every((e) => e === null || e === undefined || Number.isInteger(e))) {
@@ -235,14 +234,16 @@ export function slice(x, begin, end, step) {
     }
     return list;
   });
-  const n = Math.max(...lists.map((l) => l.length));
-  if (n > x.ndim) invalid(where, `got ${n} entries for an array of ${x.ndim} dimensions (shape [${x.shape}])`);
-  const steps = Array.from({ length: n }, (_, d) => lists[2][d] ?? 1);
-  if (steps.includes(0)) invalid(where, 'step entries must not be 0');
-  const clamp = (v) => Math.min(Math.max(v, INT32_MIN), INT32_MAX);
-  const begins = steps.map((s, d) => clamp(lists[0][d] ?? (s > 0 ? 0 : INT32_MAX)));
-  const ends = steps.map((s, d) => clamp(lists[1][d] ?? (s > 0 ? INT32_MAX : INT32_MIN)));
-  return wrap(wg.wg_slice(h, n, ...putInts(where, begins, ends, steps)), where);
+  const n = Math.max(begins.length, ends.length, steps.length);
+  // INT32_MAX is C's "default" marker: user indices stay below it (C clamps them anyway).
+  const bound = (v) => Math.min(Math.max(v, INT32_MIN), INT32_MAX - 1);
+  const [b, e, s] = [[], [], []];
+  for (let d = 0; d < n; d++) {
+    b.push(begins[d] == null ? INT32_MAX : bound(begins[d]));
+    e.push(ends[d] == null ? INT32_MAX : bound(ends[d]));
+    s.push(steps[d] == null ? 1 : bound(steps[d]));
+  }
+  return wrap(wg.wg_slice(h, n, ...putInts(where, b, e, s)), where);
 }
 
 export function take(x, indices, axis = 0) {
