@@ -100,3 +100,39 @@ test('the same variable on both sides of a broadcast: x [3] * x[2,3]-broadcast a
     assertClose(x.grad.toTypedArray(), [2, -4, 8], { rtol: 0, what: 'x.grad' });
   });
 });
+
+test('mixed dtypes: float32 with float64 gives float64, each gradient keeps its input dtype', () => {
+  nd.tidy(() => {
+    const av = [0.1, -0.7, 1.3];
+    const bv = [0.3, 2.2];
+    const a = nd.array(av, { shape: [3, 1] });
+    const b = nd.array(bv, { dtype: 'float64' });
+    a.attachGrad();
+    b.attachGrad();
+    const y = autograd.record(() => nd.multiply(a, b));
+    assert.equal(y.dtype, 'float64');
+    assert.deepEqual(y.shape, [3, 2]);
+    y.backward();
+    assert.equal(a.grad.dtype, 'float32');
+    assert.equal(b.grad.dtype, 'float64');
+    const a32 = av.map(Math.fround);
+    assertClose(valuesOf(a.grad), a32.map(() => Math.fround(bv[0] + bv[1])), { rtol: 1e-7, what: 'a.grad' });
+    assertClose(valuesOf(b.grad), bv.map(() => a32[0] + a32[1] + a32[2]), { rtol: 1e-15, what: 'b.grad' });
+  });
+});
+
+test('int32 with a float gives the float dtype; a JS number takes the array dtype', () => {
+  nd.tidy(() => {
+    const i = nd.array([1, 2, 3], { dtype: 'int32' });
+    const x = nd.array([0.5, 0.25, 0.125], { dtype: 'float64' });
+    x.attachGrad();
+    const y = autograd.record(() => nd.multiply(i, x));
+    assert.equal(y.dtype, 'float64');
+    assert.deepEqual(y.toArray(), [0.5, 0.5, 0.375]);
+    y.backward();
+    assert.deepEqual(x.grad.toArray(), [1, 2, 3]);
+    assert.equal(nd.add(nd.ones([2]), 0.1).dtype, 'float32');
+    assert.equal(nd.add(nd.ones([2]), 0.1).toTypedArray()[0], Math.fround(1 + Math.fround(0.1)));
+    assert.equal(nd.multiply(2, nd.ones([2], { dtype: 'float64' })).dtype, 'float64');
+  });
+});

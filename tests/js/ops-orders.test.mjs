@@ -89,6 +89,11 @@ describe('unary operators', () => {
       partial: ([n], x) => c.derivs[n](x),
       makeInputs: () => [randomTensor([2, 3], lo, hi)],
     });
+    elementwiseSuite(`${c.name} [37] (SIMD tails)`, {
+      build: c.build,
+      partial: ([n], x) => c.derivs[n](x),
+      makeInputs: () => [randomTensor([37], lo, hi)],
+    });
   }
   it('methods give the same values as nd functions', () => {
     nd.tidy(() => {
@@ -109,6 +114,8 @@ const BINARY_SHAPES = [
   [[2, 3], [2, 3]],
   [[2, 3], [3]],
   [[2, 1], [1, 3]],
+  [[], [2, 3]],
+  [[3, 7], [7]],
   [[2, 3], 'number'],
   ['number', [2, 3]],
 ];
@@ -170,6 +177,11 @@ const LINEAR_CASES = [
     { name: `sum ${JSON.stringify(opts)}`, shape: [2, 3, 4], nd: (x) => nd.sum(x, opts),
       L: (t) => ref.reduceSum(t, opts), LT: (g, s) => ref.unreduce(g, s, opts) },
     { name: `mean ${JSON.stringify(opts)}`, shape: [2, 3, 4], nd: (x) => nd.mean(x, opts), ...meanOf(opts) },
+  ]),
+  ...[{ axis: 1 }, { axis: 0 }, {}].flatMap((opts) => [
+    { name: `sum [3,17] ${JSON.stringify(opts)}`, shape: [3, 17], nd: (x) => nd.sum(x, opts),
+      L: (t) => ref.reduceSum(t, opts), LT: (g, s) => ref.unreduce(g, s, opts) },
+    { name: `mean [3,17] ${JSON.stringify(opts)}`, shape: [3, 17], nd: (x) => nd.mean(x, opts), ...meanOf(opts) },
   ]),
   { name: 'x.sum({ axis: 1 })', shape: [2, 3, 4], nd: (x) => x.sum({ axis: 1 }),
     L: (t) => ref.reduceSum(t, { axis: 1 }), LT: (g, s) => ref.unreduce(g, s, { axis: 1 }) },
@@ -256,6 +268,8 @@ const MATMUL_SHAPES = [
   [[2, 2, 3], [3, 4]],
   [[2, 3], [2, 3, 4]],
   [[2, 1, 2, 3], [3, 3, 2]],
+  [[5, 9], [9, 7]],
+  [[1, 1], [1, 1]],
 ];
 
 describe('matmul', () => {
