@@ -164,6 +164,13 @@ describe('recording', () => {
     assert.equal(autograd.isRecording(), false);
     assert.equal(autograd.isTraining(), false);
   });
+  test('a nested record with trainMode false restores training afterwards', () => {
+    autograd.record(() => {
+      const inner = autograd.record(() => autograd.isTraining(), { trainMode: false });
+      assert.equal(inner, false);
+      assert.equal(autograd.isTraining(), true);
+    });
+  });
   test('record returns the value of its callback', () => {
     assert.equal(autograd.record(() => 42), 42);
   });
@@ -188,6 +195,18 @@ describe('autograd.grad', () => {
     assertClose(valuesOf(g[0]), XS.map((v) => 2 * v), { what: 'grad' });
     if (before === null) assert.equal(x.grad, null);
     else assertClose(valuesOf(x.grad), before, { rtol: 0, what: 'x.grad unchanged' });
+  });
+  inTidy('attachGrad gives a zero gradient of the same shape and dtype (MXNet)', () => {
+    const x = variable([[1, 2, 3], [4, 5, 6]]);
+    assert.deepEqual(x.grad.shape, [2, 3]);
+    assert.equal(x.grad.dtype, 'float64');
+    assertClose(valuesOf(x.grad), new Array(6).fill(0), { rtol: 0, what: 'x.grad' });
+  });
+  inTidy('the same variable listed twice gets the same gradient twice', () => {
+    const x = variable();
+    const [g1, g2] = autograd.grad(autograd.record(() => nd.sin(x)), [x, x]);
+    assertClose(valuesOf(g1), XS.map(Math.cos), { what: 'first' });
+    assertClose(valuesOf(g2), XS.map(Math.cos), { what: 'second' });
   });
   inTidy('a variable that was not attached: INVALID_ARGUMENT saying so', () => {
     const x = variable();
