@@ -56,7 +56,7 @@ export function grad(heads, variables, opts) {
   const gradHandles = headGradList(where, o.headGrads, headHandles.length);
   varHandles.forEach((handle, i) => {
     if (!wg.wg_is_variable(handle)) {
-      const what = Array.isArray(variables) ? `variables[${i}]` : 'the variable';
+      const what = Array.isArray(variables) ? `variables[${i}]` : 'the array passed as variables';
       invalid(where, `${what} is not a variable; call x.attachGrad() on it before recording the heads`);
     }
   });

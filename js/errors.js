@@ -29,7 +29,7 @@ export function show(value) {
   if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(', ')}]`;
   if (value && typeof value === 'object') {
     const name = value.constructor?.name ?? 'Object';
-    return `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}`;
+    return `${/^([AEIO]|ND)/.test(name) ? 'an' : 'a'} ${name}`;
   }
   return String(value);
 }

@@ -79,7 +79,8 @@ async function compile(source) {
     }
   } catch (error) {
     if (error instanceof WasmgradError) throw error;
-    throw new WasmgradError('INVALID_ARGUMENT', `init: could not load the wasm from ${show(String(source))}: ${error.message}`, { cause: error });
+    const from = typeof source === 'string' || source instanceof URL ? show(String(source)) : show(source);
+    throw new WasmgradError('INVALID_ARGUMENT', `init: could not load the wasm from ${from}: ${error.message}`, { cause: error });
   }
   return invalid('init', `opts.wasm must be a URL, a path, an ArrayBuffer, a Uint8Array, a Response or a WebAssembly.Module, got ${show(source)}`);
 }

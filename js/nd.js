@@ -73,7 +73,8 @@ const creation = {
     const where = 'nd.eye';
     requireInit(where);
     const { dtype, m = n, k = 0 } = options(where, opts);
-    const [rows, cols] = parseShape(where, [n, m], { what: '[n, m]' });
+    const [rows] = parseShape(where, n, { what: 'n' });
+    const [cols] = parseShape(where, m, { what: 'm' });
     return wrap(wg.wg_eye(rows, cols, intOption(where, k, 'k'), dtypeCode(where, dtype)), where);
   },
 };

@@ -24,7 +24,8 @@ export function parseShape(where, shape, { what = 'shape', allowMinusOne = false
   list.forEach((size, i) => {
     const ok = Number.isInteger(size) && size <= INT32_MAX && (size >= 0 || (allowMinusOne && size === -1));
     if (!ok) {
-      invalid(where, `${what}[${i}] is ${show(size)}; sizes must be non-negative integers${allowMinusOne ? ' (or one -1)' : ''}`);
+      const name = list === shape ? `${what}[${i}]` : what;
+      invalid(where, `${name} is ${show(size)}; sizes must be non-negative integers${allowMinusOne ? ' (or one -1)' : ''}`);
     }
   });
   return list.slice();
@@ -51,7 +52,7 @@ export function intOption(where, value, what, fallback) {
 export function options(where, opts) {
   if (opts === undefined) return {};
   if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || opts instanceof NDArray) {
-    invalid(where, `options must be an object like { dtype: 'float32' }, got ${show(opts)}`);
+    invalid(where, `options must be an object ({ name: value, ... }), got ${show(opts)}`);
   }
   return opts;
 }

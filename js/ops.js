@@ -96,7 +96,7 @@ function binary(op, where) {
 }
 
 const MAKERS = {
-  [CLASS_UNARY]: (op, where) => (x) => wrap(wg.wg_unary(op, handleOf(x, where)), where),
+  [CLASS_UNARY]: (op, where) => (x) => wrap(wg.wg_unary(op, handleOf(x, where, 'x')), where),
   [CLASS_BINARY]: binary,
   [CLASS_COMPARE]: binary,
   [CLASS_REDUCE]: (op, where) => reduction(where, (h, n, ptr, keep) => wg.wg_reduce(op, h, n, ptr, keep)),
