@@ -41,10 +41,11 @@ export function readInts(ptr, n) {
 export function lastError(where) {
   const status = wg.wg_status();
   if (status === 0) return new WasmgradError('INVALID_ARGUMENT', `${where}: failed without a status (a bug in wasmgrad)`);
-  // C messages start with the operator's name ("slice: ..."): say it once, as the JS name.
+  // C messages start with a name: "slice: ..." or "nd.full: ...". Say the JS name once, but keep
+  // an inner operator's name ("nd.fullyConnected: matmul: ...") as a clue.
   const message = readCString(wg.wg_message());
-  const prefix = /^(\w+): /.exec(message);
-  const own = prefix && where.toLowerCase().endsWith(prefix[1].toLowerCase());
+  const prefix = /^([A-Za-z_][\w.]*): /.exec(message);
+  const own = prefix && (prefix[1].includes('.') || where.toLowerCase().endsWith(`.${prefix[1].toLowerCase()}`));
   return new WasmgradError(codeOfStatus(status), `${where}: ${own ? message.slice(prefix[0].length) : message}`);
 }
 
