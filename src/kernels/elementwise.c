@@ -79,7 +79,20 @@
 DEFINE_UNARY(float, f32)
 DEFINE_UNARY(double, f64)
 
+/* float32 operators with a SIMD kernel of their own (vmath_f32.c) */
+static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
+    [WG_OP_EXP] = wg_f32_vexp, [WG_OP_LOG] = wg_f32_vlog, [WG_OP_TANH] = wg_f32_vtanh,
+    [WG_OP_SIGMOID] = wg_f32_vsigmoid, [WG_OP_SIN] = wg_f32_vsin, [WG_OP_COS] = wg_f32_vcos,
+};
+
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y) {
+    if (dtype == WG_F32 && simd_f32[op]) simd_f32[op](n, x, y);
+    else if (dtype == WG_F32) unary_f32(op, n, x, y);
+    else unary_f64(op, n, x, y);
+}
+
+/* the scalar formulas, for tests that compare the SIMD kernels with them */
+void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y) {
     if (dtype == WG_F32) unary_f32(op, n, x, y);
     else unary_f64(op, n, x, y);
 }

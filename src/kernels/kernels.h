@@ -39,8 +39,17 @@ static inline int wg_loop_step(const wg_loop *L, int32_t *idx, ptrdiff_t *off) {
 /* elementwise (elementwise.c): contiguous unary; broadcasting binary over a wg_loop whose
  * operands are (out, a, b) */
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y);
+void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y); /* no SIMD */
 void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out);
 void wg_kernel_clip(int dtype, size_t n, const void *x, void *y, double lo, double hi);
+
+/* vmath_f32.c: SIMD float32 transcendentals (about 1 ulp; see the file) */
+void wg_f32_vexp(size_t n, const float *x, float *y);
+void wg_f32_vlog(size_t n, const float *x, float *y);
+void wg_f32_vtanh(size_t n, const float *x, float *y);
+void wg_f32_vsigmoid(size_t n, const float *x, float *y);
+void wg_f32_vsin(size_t n, const float *x, float *y);
+void wg_f32_vcos(size_t n, const float *x, float *y);
 
 /* reduce.c: operands of L are (acc, x) over x's shape; acc holds one double per output
  * element, initialised by wg_kernel_reduce_init. */

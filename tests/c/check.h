@@ -20,11 +20,11 @@ static int check_summary(const char *name) {
 }
 
 /* element i of a float tensor as double */
-static double at(wg_tensor *t, int i) {
+__attribute__((unused)) static double at(wg_tensor *t, int i) {
     return wg_tensor_dtype(t) == WG_F32 ? ((float *)wg_tensor_data(t))[i] : ((double *)wg_tensor_data(t))[i];
 }
 
-static wg_tensor *vec(int dtype, int n, const double *v) {
+__attribute__((unused)) static wg_tensor *vec(int dtype, int n, const double *v) {
     int32_t shape[1] = { n };
     wg_tensor *t = wg_empty(dtype, 1, shape);
     for (int i = 0; i < n; i++) {
