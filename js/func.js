@@ -79,9 +79,17 @@ function trace(where, f, args, indices, nested, { listOut = false } = {}) {
   return { out, vars };
 }
 
-/** autograd.grad as the transforms use it: unused inputs give zeros, as in JAX. */
+/**
+ * autograd.grad as the transforms use it: unused inputs give zeros, as in JAX, and so do
+ * heads that no graph connects to the inputs (f returned a constant).
+ */
 function gradients(heads, vars, nested, headGrads, retainGraph = true) {
-  return autogradGrad(heads, vars, { headGrads, createGraph: nested, retainGraph, allowUnused: true });
+  const hs = Array.isArray(heads) ? heads : [heads];
+  const gs = Array.isArray(headGrads) ? headGrads : hs.map(() => headGrads ?? null);
+  const live = hs.flatMap((h, i) => (connected(h) ? [i] : []));
+  if (live.length === 0) return vars.map((v) => nd.zerosLike(v));
+  return autogradGrad(live.map((i) => hs[i]), vars,
+    { headGrads: live.map((i) => gs[i]), createGraph: nested, retainGraph, allowUnused: true });
 }
 
 /** func.valueAndGrad(f, { argnums = 0 }) → (...args) => [value, gradient(s)]. */
