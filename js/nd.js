@@ -79,16 +79,16 @@ const creation = {
   },
 };
 
-/** random.uniform(low = 0, high = 1, shape = [], opts) and normal(mean = 0, std = 1, ...). */
-function sampler(where, cEntry, defaults) {
+/** random.uniform(low = 0, high = 1, shape = [], opts), random.normal(mean = 0, std = 1, ...). */
+function sampler(where, cEntry, [[nameA, defaultA], [nameB, defaultB]]) {
   return (...args) => {
     requireInit(where);
     const [nums, opts] = splitOptions(args);
-    const [a = defaults[0], b = defaults[1], shape = []] = nums;
+    const [a = defaultA, b = defaultB, shape = []] = nums;
     const { dtype } = options(where, opts);
     const dims = parseShape(where, shape);
-    return wrap(cEntry(number(where, a, 'the first parameter'), number(where, b, 'the second parameter'),
-      dtypeCode(where, dtype), dims.length, ...putInts(where, dims)), where);
+    return wrap(cEntry(number(where, a, nameA), number(where, b, nameB), dtypeCode(where, dtype), dims.length,
+      ...putInts(where, dims)), where);
   };
 }
 
@@ -99,8 +99,8 @@ const random = {
     if (!Number.isSafeInteger(n) || n < 0) invalid('nd.random.seed', `the seed must be a non-negative integer, got ${show(n)}`);
     wg.wg_random_seed(n);
   },
-  uniform: sampler('nd.random.uniform', (...a) => wg.wg_random_uniform(...a), [0, 1]),
-  normal: sampler('nd.random.normal', (...a) => wg.wg_random_normal(...a), [0, 1]),
+  uniform: sampler('nd.random.uniform', (...a) => wg.wg_random_uniform(...a), [['low', 0], ['high', 1]]),
+  normal: sampler('nd.random.normal', (...a) => wg.wg_random_normal(...a), [['mean', 0], ['std', 1]]),
 };
 
 /** Runs fn and disposes every NDArray it created except those it returns. */

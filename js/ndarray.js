@@ -7,7 +7,7 @@ import { runBackward } from './autograd.js';
 
 export const DTYPES = ['float32', 'float64', 'int32']; // wg_dtype order
 const CTORS = [Float32Array, Float64Array, Int32Array];
-const INT32_MAX = 2147483647;
+export const INT32_MAX = 2147483647;
 
 /** The C code of a dtype name; undefined gives `fallback`. */
 export function dtypeCode(where, dtype, fallback = 0) {

@@ -4,9 +4,8 @@
 import { invalid, show } from './errors.js';
 import { wg } from './loader.js';
 import { putInts, readCString, lastError } from './memory.js';
-import { NDArray, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
+import { NDArray, INT32_MAX, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
 
-const INT32_MAX = 2147483647;
 const INT32_MIN = -2147483648;
 
 // ---- helpers ---------------------------------------------------------------------------
