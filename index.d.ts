@@ -50,6 +50,7 @@ export interface ArrayOptions extends DTypeOptions { shape?: Shape }
 export interface ReduceOptions { axis?: Axis; keepdims?: boolean }
 export interface NormOptions extends ReduceOptions { ord?: number }
 export interface AxisOptions { axis?: number }
+export interface LinspaceOptions extends DTypeOptions { endpoint?: boolean }
 export interface AttachGradOptions { gradReq?: 'write' | 'add' }
 export interface BackwardOptions { retainGraph?: boolean; trainMode?: boolean }
 
@@ -178,7 +179,9 @@ export interface Nd extends UnaryFns, BinaryFns, ReduceFns {
   arange(stop: number, opts?: DTypeOptions): NDArray;
   arange(start: number, stop: number, opts?: DTypeOptions): NDArray;
   arange(start: number, stop: number, step: number, opts?: DTypeOptions): NDArray;
-  linspace(start: number, stop: number, num?: number, opts?: DTypeOptions & { endpoint?: boolean }): NDArray;
+  /** num (default 50) evenly spaced values from start to stop (included unless endpoint: false). */
+  linspace(start: number, stop: number, num?: number, opts?: LinspaceOptions): NDArray;
+  linspace(start: number, stop: number, opts: LinspaceOptions): NDArray;
   /** n×m with ones on the k-th diagonal. */
   eye(n: number, opts?: DTypeOptions & { m?: number; k?: number }): NDArray;
   readonly random: Random;

@@ -71,12 +71,13 @@ async function compile(source) {
   if (source instanceof WebAssembly.Module) return source;
   try {
     if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return await WebAssembly.compile(source);
-    if (typeof Response !== 'undefined' && source instanceof Response) return await compileResponse(source);
     if (typeof source === 'string' || source instanceof URL) {
       const url = toURL(source);
       if (url === null || url.protocol === 'file:') return await WebAssembly.compile(await readNodeFile(url ?? source));
       return await compileResponse(await fetch(url));
     }
+    // Checked last: in Node, the first touch of the Response global loads undici (~10 ms).
+    if (typeof Response !== 'undefined' && source instanceof Response) return await compileResponse(source);
   } catch (error) {
     if (error instanceof WasmgradError) throw error;
     const from = typeof source === 'string' || source instanceof URL ? show(String(source)) : show(source);
