@@ -35,11 +35,12 @@ export type Shape = number | readonly number[];
 export type Axis = number | readonly number[] | null | undefined;
 
 export type NestedNumbers = number | NestedNumbers[];
-export type NestedData = number | boolean | readonly NestedData[];
 export type TypedArray =
   | Float32Array | Float64Array | Int32Array | Int16Array | Int8Array
   | Uint32Array | Uint16Array | Uint8Array | Uint8ClampedArray;
-export type ArrayData = NestedData | TypedArray | NDArray;
+/** Numbers, nested arrays of them; the innermost rows may be typed arrays. */
+export type NestedData = number | boolean | TypedArray | readonly NestedData[];
+export type ArrayData = NestedData | NDArray;
 /** An operand of a binary operator: an array or a JS number (which takes the array's dtype). */
 export type Operand = NDArray | number;
 /** int32 indices or labels: an int32 NDArray or JS integers. */
@@ -248,7 +249,7 @@ export declare const autograd: {
 };
 
 /** An argument of a transformed function: an NDArray, or data that nd.array accepts. */
-export type Primal = NDArray | NestedData | TypedArray;
+export type Primal = NDArray | NestedData;
 type Fn = (...args: any[]) => NDArray;
 type GradOf<A> = A extends readonly number[] ? NDArray[] : NDArray;
 

@@ -26,6 +26,7 @@ export function invalid(where, message) {
 export function show(value) {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
+  if (typeof value === 'bigint') return `${value}n (a BigInt)`;
   if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(', ')}]`;
   if (value && typeof value === 'object') {
     const name = value.constructor?.name ?? 'Object';

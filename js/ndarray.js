@@ -252,7 +252,7 @@ function flatten(where, data, dtype) {
     const code = dtypeCode(where, dtype);
     return { flat: new CTORS[code]([Number(data)]), dims: [], code };
   }
-  if (ArrayBuffer.isView(data) && !(data instanceof DataView)) {
+  if (isTyped(data)) {
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
       invalid(where, 'BigInt typed arrays are not supported; convert to Float64Array or Int32Array');
     }
@@ -263,8 +263,10 @@ function flatten(where, data, dtype) {
   if (!Array.isArray(data)) {
     invalid(where, `data must be a number, nested arrays of numbers or a typed array, got ${show(data)}`);
   }
+  // Rows may be arrays or typed arrays: [[1, 2], [3, 4]] or [Float32Array, Float32Array].
+  const isRow = (v) => Array.isArray(v) || isTyped(v);
   const dims = [];
-  for (let level = data; Array.isArray(level); level = level[0]) {
+  for (let level = data; isRow(level); level = level[0]) {
     dims.push(level.length);
     if (level.length === 0) break;
   }
@@ -277,8 +279,8 @@ function flatten(where, data, dtype) {
         invalid(where, `element ${path} is ${show(value)}; data must hold only numbers (a nested array deeper than its siblings is ragged)`);
       }
       flat[next++] = Number(value);
-    } else if (!Array.isArray(value) || value.length !== dims[depth]) {
-      const got = Array.isArray(value) ? `an array of length ${value.length}` : show(value);
+    } else if (!isRow(value) || value.length !== dims[depth]) {
+      const got = isRow(value) ? `an array of length ${value.length}` : show(value);
       invalid(where, `ragged data: element ${path} is ${got} where an array of ${dims[depth]} was expected; every row must have the same length`);
     } else {
       for (let i = 0; i < value.length; i++) fill(value[i], depth + 1, `${path}[${i}]`);
@@ -286,6 +288,10 @@ function flatten(where, data, dtype) {
   };
   fill(data, 0, '');
   return { flat, dims, code };
+}
+
+function isTyped(value) {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView);
 }
 
 // ---- data out ------------------------------------------------------------------------
