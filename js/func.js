@@ -46,9 +46,15 @@ function argIndices(where, argnums, nargs) {
   });
 }
 
-/** A list argument (primals, tangents): NDArrays or JS data turned into NDArrays. */
+/** An argument as an NDArray: JS data (numbers, nested arrays) goes through nd.array. */
+function asNDArray(where, value, what) {
+  if (!(value instanceof NDArray)) return nd.array(value);
+  handleOf(value, where, what); // DISPOSED if it was
+  return value;
+}
+
 function arrays(where, values, what) {
-  return values.map((v, i) => (v instanceof NDArray ? (handleOf(v, where, `${what}[${i}]`), v) : nd.array(v)));
+  return values.map((v, i) => asNDArray(where, v, `${what}[${i}]`));
 }
 
 function connected(a) {
@@ -59,7 +65,7 @@ function connected(a) {
 /** Records f(...args) with fresh variables for args[i], i in indices: { out, vars }. */
 function trace(where, f, args, indices, nested, { listOut = false } = {}) {
   const inputs = args.slice();
-  for (const i of indices) inputs[i] = arrays(where, [args[i]], 'arguments')[0];
+  for (const i of indices) inputs[i] = asNDArray(where, args[i], `argument ${i}`);
   const vars = indices.map((i) => inputs[i].detach().attachGrad());
   depth++;
   let out;
