@@ -121,13 +121,28 @@ async function compileResponse(response) {
   return WebAssembly.compile(await response.arrayBuffer());
 }
 
-/** The import object: the Emscripten build's growth notification, nothing else. */
+/**
+ * The host side of custom functions (wasmgrad.h: wg_host_vjp, wg_host_release). The module
+ * that implements custom functions installs its handlers here; until then a custom node
+ * cannot exist, so these are never called.
+ */
+export const host = {
+  vjp: () => 6, // WG_NOT_DIFFERENTIABLE
+  release: () => {},
+};
+
+/** The import object: the Emscripten build's growth notification and the host callbacks. */
 function importsFor(module) {
   const imports = {};
+  const provided = {
+    // Views are made fresh before every use, so there is nothing to refresh.
+    emscripten_notify_memory_growth: () => {},
+    wg_host_vjp: (...args) => host.vjp(...args),
+    wg_host_release: (fn) => host.release(fn),
+  };
   for (const { module: ns, name, kind } of WebAssembly.Module.imports(module)) {
-    if (ns === 'env' && name === 'emscripten_notify_memory_growth' && kind === 'function') {
-      // Views are made fresh before every use, so there is nothing to refresh.
-      (imports.env ??= {})[name] = () => {};
+    if (ns === 'env' && kind === 'function' && Object.hasOwn(provided, name)) {
+      (imports.env ??= {})[name] = provided[name];
     } else {
       throw new WasmgradError('INVALID_ARGUMENT',
         `init: the wasm module imports ${ns}.${name} (${kind}), which wasmgrad does not provide; ` +

@@ -22,8 +22,8 @@ cp build/wasi/wasmgrad.wasm dist/wasmgrad.wasm
 cp build/emscripten/wasmgrad.wasm dist/wasmgrad-emscripten.wasm
 
 # The binding instantiates with exactly these imports: catch a stray printf or abort early.
-node scripts/check-wasm.mjs dist/wasmgrad.wasm --imports= \
-  dist/wasmgrad-emscripten.wasm --imports=env.emscripten_notify_memory_growth
+node scripts/check-wasm.mjs dist/wasmgrad.wasm --imports=env.wg_host_vjp,env.wg_host_release \
+  dist/wasmgrad-emscripten.wasm --imports=env.emscripten_notify_memory_growth,env.wg_host_vjp,env.wg_host_release
 
 size() { printf '%8d B raw %8d B gzip -9' "$(wc -c <"$1")" "$(gzip -9 -c "$1" | wc -c)"; }
 say "build: sizes"

@@ -173,6 +173,11 @@ WG_API wg_tensor *wg_softmax_cross_entropy(wg_tensor *logits, wg_tensor *labels)
     return exported(cp_softmax_cross_entropy(logits, labels));
 }
 
+WG_API wg_tensor *wg_custom(int32_t fn, int nin, wg_tensor *const *inputs, wg_tensor *output) {
+    BEGIN;
+    return exported(op_custom(fn, nin, inputs, output));
+}
+
 /* ---- autograd ------------------------------------------------------------------------ */
 WG_API int wg_attach_grad(wg_tensor *x, int grad_req) { BEGIN; return wg_make_variable(x, grad_req); }
 WG_API wg_tensor *wg_grad_of(wg_tensor *x) { BEGIN; return exported(wg_ref(x->grad)); }

@@ -96,4 +96,8 @@ _Noreturn void wg_assert_failed(const char *what, const char *file, int line) {
 
 WG_API int wg_status(void) { return g_status; }
 WG_API const char *wg_message(void) { return g_message; }
+WG_API void wg_set_error(int status, const char *message) {
+    wg_clear_error();
+    wg_fail(status < WG_INVALID_ARGUMENT || status > WG_OUT_OF_MEMORY ? WG_INVALID_ARGUMENT : status, "%s", message);
+}
 WG_API void wg_clear_error(void) { g_status = WG_OK; g_message[0] = 0; }

@@ -165,6 +165,37 @@ static T *vjp_reduce(const wg_node *n, T *g) {
     }
 }
 
+/* ---- custom functions: the rule is the host's ---------------------------------------- */
+static void vjp_custom(const wg_node *n, T *g, const bool *needs, T **gin) {
+    int32_t *need = calloc((size_t)n->nin, sizeof(int32_t));
+    T **got = calloc((size_t)n->nin, sizeof(T *));
+    if (!need || !got) {
+        free(need); free(got);
+        wg_fail(WG_OUT_OF_MEMORY, "custom function: out of memory in backward");
+        return;
+    }
+    for (int k = 0; k < n->nin; k++) need[k] = needs[k];
+    int status = wg_host_vjp(n->ip[0], g, n->nin, n->in, need, got);
+    if (status != WG_OK && !wg_failed()) wg_fail(status, "custom function: its backward failed");
+    for (int k = 0; k < n->nin; k++) {
+        T *r = got[k];
+        if (!r) continue;
+        r->ext_refs--; /* the host's reference becomes ours */
+        r = S(r);
+        if (wg_failed() || !needs[k]) continue;
+        T *x = n->in[k];
+        if (!wg_same_shape(r, x) || !wg_is_float(r->dtype)) {
+            wg_fail(WG_SHAPE_MISMATCH, "custom function: backward returned a gradient of shape %S and dtype %D for "
+                    "input %d of shape %S and dtype %D; return one gradient per input, shaped like it", r, r->dtype,
+                    k, x, x->dtype);
+            continue;
+        }
+        gin[k] = r->dtype == x->dtype ? r : S(op_astype(r, x->dtype));
+    }
+    free(need);
+    free(got);
+}
+
 /* ---- everything else ----------------------------------------------------------------- */
 static void vjp(const wg_node *n, T *g, const bool *needs, T **gin) {
     T *x = n->in[0], *y = n->out;
@@ -235,6 +266,7 @@ static void vjp(const wg_node *n, T *g, const bool *needs, T **gin) {
         break;
     }
     case WG_OP_CONNECT: gin[0] = g; break;
+    case WG_OP_CUSTOM: vjp_custom(n, g, needs, gin); break;
     default: WG_ASSERT(!"an operator without a derivative rule was recorded");
     }
 }
@@ -391,6 +423,7 @@ static void free_graph(sweep *s) {
     for (int i = 0; i < s->n; i++) {
         wg_node *n = s->order[i]->node;
         if (!n || n->freed) continue;
+        if (n->op == WG_OP_CUSTOM) wg_host_release(n->ip[0]);
         for (int k = 0; k < n->nin; k++) { wg_unref(n->in[k]); n->in[k] = NULL; }
         n->nin = 0;
         n->freed = true;
@@ -431,8 +464,13 @@ static bool seed_heads(int nheads, T *const *heads, T *const *head_grads, sweep 
 
 typedef struct { bool retain, create; int train; } run_opts;
 
+static int g_running; /* the engine's marks live in the tensors: one sweep at a time */
+
 static int run(const char *who, int nheads, T *const *heads, T *const *head_grads, int nvars,
                T *const *vars, T **out, bool allow_unused, run_opts o) {
+    if (g_running)
+        return wg_fail(WG_INVALID_ARGUMENT, "%s: called inside a custom function's backward; compute the "
+                       "gradient with nd operators there instead", who), wg_status();
     if (!check_heads(who, nheads, heads, head_grads)) return wg_status();
     bool grad_mode = vars != NULL;
     for (int j = 0; grad_mode && j < nvars; j++)
@@ -458,7 +496,9 @@ static int run(const char *who, int nheads, T *const *heads, T *const *head_grad
     if (ok) {
         wg_recording = o.create;
         if (o.train >= 0) wg_training = o.train != 0;
+        g_running = 1;
         ok = seed_heads(nheads, heads, head_grads, &s) && backward_sweep(who, &s);
+        g_running = 0;
     }
     int nres = grad_mode ? nvars : s.n;
     if (ok) {

@@ -111,6 +111,11 @@ T *op_take(T *x, T *indices, int axis);
 T *op_take_grad(T *g, T *indices, int axis, int32_t axis_len);
 T *op_matmul(T *a, T *b);            /* both at least 2-D */
 T *op_connect(T *g, T *var);
+T *op_custom(int32_t fn, int nin, T *const *inputs, T *output);
+
+/* ---- the host's side of custom functions (wasmgrad.h); see host.c ------------------- */
+int wg_host_vjp(int32_t fn, T *g, int nin, T *const *inputs, const int32_t *needs, T **gin);
+void wg_host_release(int32_t fn);
 
 /* ---- composites (composite.c): built from primitives only, no rules of their own ----- */
 T *op_sum_to(T *x, int ndim, const int32_t *shape);

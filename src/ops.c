@@ -648,3 +648,13 @@ T *op_connect(T *g, T *var) {
     T *in[2] = { g, var };
     return wg_record(y, WG_OP_CONNECT, 2, in);
 }
+
+T *op_custom(int32_t fn, int nin, T *const *inputs, T *output) {
+    bool ok = output != NULL;
+    for (int i = 0; i < nin; i++) ok = ok && inputs[i];
+    T *y = ok ? wg_tensor_view(output, output->ndim, output->shape) : NULL;
+    y = wg_record(y, WG_OP_CUSTOM, nin, inputs);
+    if (node_of(y)) y->node->ip[0] = fn;
+    else wg_host_release(fn); /* nothing will ever call it */
+    return y;
+}

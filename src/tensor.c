@@ -106,6 +106,7 @@ static bool g_draining;
 
 static void release_node(wg_node *n) {
     if (!n) return;
+    if (n->op == WG_OP_CUSTOM && !n->freed) wg_host_release(n->ip[0]);
     for (int i = 0; i < n->nin; i++) wg_unref(n->in[i]);
     free(n->in);
     free(n);

@@ -148,6 +148,24 @@ WG_API int wg_grad(int nheads, wg_tensor *const *heads, wg_tensor *const *head_g
                    int nvars, wg_tensor *const *vars, wg_tensor **out,
                    int retain_graph, int create_graph, int train_mode, int allow_unused);
 
+/* ---- custom functions (autograd.Function) -------------------------------------------
+ * The host computes a custom function's forward itself, without recording, and passes
+ * the result to wg_custom, which returns it as a new tensor recorded with a node whose
+ * derivative rule calls back into the host through two wasm imports (module "env"):
+ *
+ *   int  wg_host_vjp(int32_t fn, wg_tensor *g, int nin, wg_tensor *const *inputs,
+ *                    const int32_t *needs, wg_tensor **gin);
+ *       fill gin[i] (for needs[i] != 0) with a gradient of inputs[i]'s shape, obtained
+ *       through this API (C takes those references over), or leave it NULL for zero;
+ *       return WG_OK, or call wg_set_error and return its status. Recording is on while it
+ *       runs exactly when the backward is building a graph (create_graph).
+ *   void wg_host_release(int32_t fn);
+ *       the node is gone: fn will not be called again.
+ * If nothing is recorded (no input requires a gradient), wg_host_release(fn) is called
+ * before wg_custom returns. */
+WG_API wg_tensor *wg_custom(int32_t fn, int nin, wg_tensor *const *inputs, wg_tensor *output);
+WG_API void wg_set_error(int status, const char *message);  /* for the host's callbacks */
+
 /* ---- memory -------------------------------------------------------------------------- */
 /* out[0] live tensors held from outside (by JS handles), out[1] bytes of their storage,
  * out[2] bytes held only by graphs, out[3] all tensor storage bytes. */
