@@ -1,0 +1,58 @@
+// wasmgrad, through its public API (MXNet-style autograd), from this repository's js/ and dist/.
+import { init, nd, autograd } from '../../../js/index.js';
+
+const { record } = autograd;
+
+/** record(f(x)) and take `order` nested gradients of the sum, the last one by backward. */
+function nthDerivative(op, order, x) {
+  if (order === 0) return nd[op](x).toTypedArray();
+  record(() => {
+    let y = nd[op](x);
+    for (let k = 1; k < order; k++) y = autograd.grad(y.sum(), x, { createGraph: true })[0];
+    return y.sum();
+  }).backward();
+  return x.grad.toTypedArray();
+}
+
+function mlpLoss({ X, W1, b1, W2, b2, labels }) {
+  const hidden = nd.tanh(nd.matmul(X, W1).add(b1));
+  return nd.softmaxCrossEntropy(nd.matmul(hidden, W2).add(b2), labels);
+}
+
+/** Each kind: (inputs as NDArrays, params) => one run, returning typed arrays. */
+const kinds = {
+  unary: (t, { op, order }) => {
+    if (order > 0) t.x.attachGrad();
+    return () => nd.tidy(() => nthDerivative(op, order, t.x));
+  },
+  bcast: (t) => () => nd.tidy(() => t.x.mul(t.y).add(t.x).toTypedArray()),
+  reduceSum: (t) => () => nd.tidy(() => t.x.sum({ axis: 1 }).toTypedArray()),
+  matmul: (t) => () => nd.tidy(() => nd.matmul(t.a, t.b).toTypedArray()),
+  mlpGrad: (t) => {
+    const params = [t.W1, t.b1, t.W2, t.b2];
+    for (const p of params) p.attachGrad();
+    return () => nd.tidy(() => autograd.grad(record(() => mlpLoss(t)), params).map((g) => g.toTypedArray()));
+  },
+  mlpHvp: (t) => {
+    t.W1.attachGrad();
+    return () => nd.tidy(() => {
+      record(() => {
+        const [g] = autograd.grad(mlpLoss(t), t.W1, { createGraph: true });
+        return g.mul(t.V).sum();
+      }).backward();
+      return t.W1.grad.toTypedArray();
+    });
+  },
+};
+
+export const wasmgrad = {
+  name: 'wasmgrad',
+  load: () => init(),
+  sin3: () => nd.tidy(() => nd.sin(nd.array([1, 2, 3])).toTypedArray()),
+  fromHost: ({ data, shape, dtype }) => nd.array(data, { shape, dtype }),
+  free: (a) => a.dispose(),
+  live: () => nd.memory().arrays,
+  kinds,
+};
+
+export const systems = [wasmgrad];
