@@ -58,6 +58,7 @@ const log = (...a) => console.error(...a); // progress on stderr; the table on s
 async function prepare(system, kase, host, want) {
   const state = { system, inputs: [], samples: [] };
   try {
+    if (system.loadError) throw new Error(system.loadError);
     await system.activate?.();
     const t = Object.fromEntries(Object.entries(host).map(([k, v]) => [k, system.fromHost(v)]));
     state.inputs = Object.values(t);
@@ -149,8 +150,13 @@ function wasmgradBuild() {
   try {
     commit = `commit ${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', '../src', '../js') ? ' with uncommitted changes in src/ or js/' : ''}`;
   } catch { /* not a git checkout */ }
-  const { size, mtime } = statSync(wasm);
-  return `wasmgrad: ${commit}; ${wasm.replace(/.*\/(dist\/)/, '$1')} ${size} B, built ${mtime.toISOString().slice(0, 16)}.`;
+  const file = wasm.replace(/.*\/(dist\/)/, '$1');
+  try {
+    const { size, mtime } = statSync(wasm);
+    return `wasmgrad: ${commit}; ${file} ${size} B, built ${mtime.toISOString().slice(0, 16)}.`;
+  } catch {
+    return `wasmgrad: ${commit}; ${file} is missing (build it with \`bash scripts/build.sh\`).`;
+  }
 }
 
 async function main() {
@@ -159,7 +165,11 @@ async function main() {
   const systems = [];
   for (const name of systemNames) {
     const s = await loadSystem(name);
-    await s.load();
+    try {
+      await s.load();
+    } catch (error) {
+      s.loadError = `could not load: ${error.message.split('\n')[0]}`; // then it fails every case
+    }
     systems.push(s);
   }
   const selected = CASES.filter((c) => caseIds.includes(c.id));

@@ -4,15 +4,17 @@
 // the lazily imported ones, e.g. jax-js's WebGPU/WebGL backends) and the .wasm files it fetches.
 import { readFileSync, rmSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const BENCH = here('..');
 
 const TF_WASM = '@tensorflow/tfjs-backend-wasm/dist/tf-backend-wasm.fesm.js';
 const CONFIG = {
-  wasmgrad: { entry: 'wasmgrad.js', assets: ['../dist/wasmgrad.wasm'] },
+  // The wasm the binding loads: dist/wasmgrad.wasm unless WASMGRAD_WASM names another build.
+  wasmgrad: { entry: 'wasmgrad.js', assets: [process.env.WASMGRAD_WASM ?? '../dist/wasmgrad.wasm'] },
   'tfjs-wasm': {
     entry: 'tfjs.js', alias: { 'tfjs-backend': TF_WASM }, define: { BACKEND: '"wasm"' },
     // Without cross-origin isolation a browser loads the SIMD, non-threaded module.
@@ -24,7 +26,11 @@ const CONFIG = {
   'jax-js-jit': { entry: 'jax-js.js', define: { USE_JIT: 'true' } },
 };
 
-const gzipSize = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
+/** `gzip -9` as BENCH.md says (and scripts/build.sh prints); zlib level 9 where gzip is absent. */
+function gzipSize(file) {
+  const r = spawnSync('gzip', ['-9', '-c', file], { maxBuffer: 1 << 28 });
+  return r.status === 0 ? r.stdout.length : gzipSync(readFileSync(file), { level: 9 }).length;
+}
 
 /** { gzip, files: [{ file, raw, gzip }] } for one system. */
 export async function bundleSize(system) {
@@ -50,7 +56,7 @@ export async function bundleSize(system) {
   };
   visit(entry);
   const files = [...seen, ...(cfg.assets ?? [])].map((f) => {
-    const file = join(BENCH, f);
+    const file = resolve(BENCH, f);
     return { file: relative(BENCH, file), raw: readFileSync(file).length, gzip: gzipSize(file) };
   });
   return { gzip: files.reduce((s, f) => s + f.gzip, 0), files };
