@@ -35,7 +35,7 @@ hasnot() { ! grep -E "$1" "$TMP/contents"; }
 for f in package.json README.md index.d.ts js/index.js dist/wasmgrad.wasm; do
   check "tarball has $f" has "$f"
 done
-check "tarball has no src/, tests/, build/, demos/, node_modules/" hasnot '^(src|tests|build|demos|node_modules|scripts|cmake)/'
+check "tarball has no src/, tests/, build/, demos/, bench/, node_modules/" hasnot '^(src|tests|build|demos|bench|web|node_modules|scripts|cmake)/'
 check "tarball ships only the wasi module" hasnot '^dist/.*emscripten'
 check "tarball wasm is the built one" cmp "$ROOT/dist/wasmgrad.wasm" <(tar -xzOf "$TMP/$tarball" package/dist/wasmgrad.wasm)
 
