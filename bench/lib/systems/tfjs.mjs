@@ -68,6 +68,10 @@ function tfSystem(name, backend) {
       return tf.tensor(data, shape, dtype);
     },
     free: (a) => tf.dispose(a),
+    explain: (message) => (message.startsWith('Cannot compute gradient')
+      ? "(TF.js's tanh gradient is 1 - y² in terms of its saved output y, through which nested tf.grad " +
+        'does not differentiate, so any second derivative through tanh throws; sin works.)'
+      : null),
     live: () => tf.memory().numTensors,
     kinds,
   };
