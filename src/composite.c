@@ -221,8 +221,8 @@ T *cp_fully_connected(T *x, T *w, T *bias) {
                        "and %S", x, w);
     int mark = wg_scope_begin();
     T *x2 = x;
-    if (x->ndim > 2) {
-        int32_t shape[2] = { x->shape[0], -1 };
+    if (x->ndim != 2) { /* a single sample is one row; more dimensions flatten into features */
+        int32_t shape[2] = { x->ndim == 1 ? 1 : x->shape[0], -1 };
         x2 = S(op_reshape(x, 2, shape));
     }
     T *out = NULL;
@@ -233,9 +233,10 @@ T *cp_fully_connected(T *x, T *w, T *bias) {
         wg_fail(WG_SHAPE_MISMATCH, "fullyConnected: bias must be [%d] (one per output of weight %S), got %S",
                 w->shape[0], w, bias);
     else {
-        int32_t perm[2] = { 1, 0 };
-        T *y = S(op_matmul_any(x2, S(op_transpose(w, perm))));
-        out = bias ? op_binary(WG_OP_ADD, y, bias) : wg_ref(y);
+        T *y = S(op_matmul_t(x2, w, false, true)); /* x w^T without transposing w */
+        if (y && bias) y = S(op_binary(WG_OP_ADD, y, bias));
+        if (y && x->ndim == 1) y = S(drop_axis(y, 0));
+        out = wg_ref(y);
     }
     wg_scope_end(mark);
     return out;

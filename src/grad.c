@@ -250,19 +250,13 @@ static void vjp(const wg_node *n, T *g, const bool *needs, T **gin) {
     case WG_OP_FLIP: gin[0] = S(op_flip(g, (uint32_t)ip[0])); break;
     case WG_OP_TAKE: gin[0] = S(op_take_grad(g, n->in[1], ip[0], x->shape[ip[0]])); break;
     case WG_OP_TAKE_GRAD: gin[0] = S(op_take(g, n->in[1], ip[0])); break;
-    case WG_OP_MATMUL: { /* g @ b^T and a^T @ g; batch broadcasting is summed by the engine */
-        T *b = n->in[1];
-        int32_t perm[WG_MAX_DIMS];
-        for (int d = 0; d < WG_MAX_DIMS; d++) perm[d] = d;
-        if (needs[0]) {
-            perm[b->ndim - 2] = b->ndim - 1; perm[b->ndim - 1] = b->ndim - 2;
-            gin[0] = S(op_matmul(g, S(op_transpose(b, perm))));
-            perm[b->ndim - 2] = b->ndim - 2; perm[b->ndim - 1] = b->ndim - 1;
-        }
-        if (needs[1]) {
-            perm[x->ndim - 2] = x->ndim - 1; perm[x->ndim - 1] = x->ndim - 2;
-            gin[1] = S(op_matmul(S(op_transpose(x, perm)), g));
-        }
+    case WG_OP_MATMUL: {
+        /* C = op(A) op(B): dop(A) = g op(B)^T, dop(B) = op(A)^T g, each written as one matmul
+           with flags (no transposing copies); batch broadcasting is summed by the engine */
+        T *a = x, *b = n->in[1];
+        bool ta = ip[0], tb = ip[1];
+        if (needs[0]) gin[0] = S(ta ? op_matmul_t(b, g, tb, true) : op_matmul_t(g, b, false, !tb));
+        if (needs[1]) gin[1] = S(tb ? op_matmul_t(g, a, true, ta) : op_matmul_t(a, g, !ta, false));
         break;
     }
     case WG_OP_CONNECT: gin[0] = g; break;

@@ -110,6 +110,7 @@ T *op_flip(T *x, uint32_t mask);
 T *op_take(T *x, T *indices, int axis);
 T *op_take_grad(T *g, T *indices, int axis, int32_t axis_len);
 T *op_matmul(T *a, T *b);            /* both at least 2-D */
+T *op_matmul_t(T *a, T *b, bool ta, bool tb); /* op(a) @ op(b), op transposing the last two axes */
 T *op_connect(T *g, T *var);
 T *op_custom(int32_t fn, int nin, T *const *inputs, T *output);
 

@@ -580,43 +580,40 @@ T *op_take_grad(T *g, T *idx, int axis, int32_t len) {
 }
 
 /* ---- matmul -------------------------------------------------------------------------- */
-T *op_matmul(T *a, T *b) {
+/* op(a) @ op(b) over broadcast batch dimensions; ta/tb transpose the last two axes of an
+ * operand in place (the backward's a^T g and g b^T need no transposing copy) */
+T *op_matmul_t(T *a, T *b, bool ta, bool tb) {
     if (!a || !b) return NULL;
     if (!require_float("matmul", a) || !require_float("matmul", b)) return NULL;
     int dtype = promoted_dtype(a->dtype, b->dtype);
     if (a->dtype != dtype || b->dtype != dtype) {
         int mark = wg_scope_begin();
-        T *out = op_matmul(wg_scoped(op_astype(a, dtype)), wg_scoped(op_astype(b, dtype)));
+        T *out = op_matmul_t(wg_scoped(op_astype(a, dtype)), wg_scoped(op_astype(b, dtype)), ta, tb);
         wg_scope_end(mark);
         return out;
     }
     WG_ASSERT(a->ndim >= 2 && b->ndim >= 2);
-    int32_t m = a->shape[a->ndim - 2], k = a->shape[a->ndim - 1];
-    int32_t k2 = b->shape[b->ndim - 2], n = b->shape[b->ndim - 1];
+    int32_t ar = a->shape[a->ndim - 2], ac = a->shape[a->ndim - 1];
+    int32_t br = b->shape[b->ndim - 2], bc = b->shape[b->ndim - 1];
+    int32_t m = ta ? ac : ar, k = ta ? ar : ac, k2 = tb ? bc : br, n = tb ? br : bc;
     if (k != k2)
         return wg_fail(WG_SHAPE_MISMATCH, "matmul: inner sizes differ: %S @ %S (%d vs %d); the last axis of the "
                        "first operand must equal the second-to-last axis of the second", a, b, k, k2);
-    /* batch dimensions broadcast like an elementwise op */
+    /* batch dimensions broadcast like an elementwise op; strides count whole matrices */
     int bnd = (a->ndim > b->ndim ? a->ndim : b->ndim) - 2;
     int32_t shape[WG_MAX_DIMS];
-    ptrdiff_t sa[WG_MAX_DIMS], sb[WG_MAX_DIMS];
-    for (int d = 0; d < bnd; d++) {
+    ptrdiff_t sa[WG_MAX_DIMS], sb[WG_MAX_DIMS], ma = 1, mb = 1;
+    for (int d = bnd - 1; d >= 0; d--) {
         int da = d - (bnd - (a->ndim - 2)), db = d - (bnd - (b->ndim - 2));
         int32_t xa = da >= 0 ? a->shape[da] : 1, xb = db >= 0 ? b->shape[db] : 1;
         if (xa != xb && xa != 1 && xb != 1)
             return wg_fail(WG_SHAPE_MISMATCH, "matmul: batch dimensions of %S and %S do not broadcast (%d vs %d)",
                            a, b, xa, xb);
         shape[d] = xa == 1 ? xb : xa;
-        sa[d] = xa == 1 ? 0 : 1;
-        sb[d] = xb == 1 ? 0 : 1;
-    }
-    /* batch strides in matrices */
-    ptrdiff_t ma = 1, mb = 1;
-    for (int d = bnd - 1; d >= 0; d--) {
-        int da = d - (bnd - (a->ndim - 2)), db = d - (bnd - (b->ndim - 2));
-        ptrdiff_t xa = da >= 0 ? a->shape[da] : 1, xb = db >= 0 ? b->shape[db] : 1;
-        sa[d] *= ma; sb[d] *= mb;
-        ma *= xa; mb *= xb;
+        sa[d] = xa == 1 ? 0 : ma;
+        sb[d] = xb == 1 ? 0 : mb;
+        ma *= xa;
+        mb *= xb;
     }
     shape[bnd] = m;
     shape[bnd + 1] = n;
@@ -633,13 +630,20 @@ T *op_matmul(T *a, T *b) {
             oa += (ptrdiff_t)c * sa[d];
             ob += (ptrdiff_t)c * sb[d];
         }
-        wg_kernel_matmul(dtype, m, k, n, (const char *)DATA(a) + (size_t)oa * (size_t)m * (size_t)k * es,
-                         (const char *)DATA(b) + (size_t)ob * (size_t)k * (size_t)n * es,
-                         (char *)DATA(out) + (size_t)i * (size_t)m * (size_t)n * es);
+        if (wg_kernel_matmul(dtype, m, k, n, (const char *)DATA(a) + (size_t)oa * (size_t)m * (size_t)k * es, ta,
+                             (const char *)DATA(b) + (size_t)ob * (size_t)k * (size_t)n * es, tb,
+                             (char *)DATA(out) + (size_t)i * (size_t)m * (size_t)n * es) != 0) {
+            wg_unref(out);
+            return wg_fail(WG_OUT_OF_MEMORY, "matmul: out of memory packing operands %S and %S", a, b);
+        }
     }
     T *in[2] = { a, b };
-    return wg_record(out, WG_OP_MATMUL, 2, in);
+    out = wg_record(out, WG_OP_MATMUL, 2, in);
+    if (node_of(out)) { out->node->ip[0] = ta; out->node->ip[1] = tb; }
+    return out;
 }
+
+T *op_matmul(T *a, T *b) { return op_matmul_t(a, b, false, false); }
 
 /* ---- autograd plumbing --------------------------------------------------------------- */
 T *op_connect(T *g, T *var) {

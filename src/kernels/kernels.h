@@ -1,5 +1,5 @@
-/* kernels.h: the compute loops. They know nothing about autograd, never allocate and
- * never fail: shapes were validated by the caller. */
+/* kernels.h: the compute loops. They know nothing about autograd and never fail on
+ * shapes (the caller validated them); only matmul allocates (see below). */
 #ifndef WG_KERNELS_H
 #define WG_KERNELS_H
 
@@ -56,8 +56,10 @@ void wg_f32_vcos(size_t n, const float *x, float *y);
 void wg_kernel_reduce_init(int op, size_t n, double *acc);
 void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double *acc);
 
-/* matmul.c: c[m,n] = a[m,k] @ b[k,n], all contiguous row-major */
-void wg_kernel_matmul(int dtype, int32_t m, int32_t k, int32_t n, const void *a, const void *b, void *c);
+/* matmul.c: c[m,n] = op(a) @ op(b), row-major; ta: a is stored [k,m], tb: b is stored [n,k].
+ * The one kernel that allocates (packing buffers): returns -1 when that fails, else 0. */
+int wg_kernel_matmul(int dtype, int32_t m, int32_t k, int32_t n, const void *a, int ta, const void *b, int tb,
+                     void *c);
 
 /* copy.c */
 void wg_kernel_copy(size_t elsize, const wg_loop *L, void *dst, const void *src); /* operands (dst, src) */

@@ -3,7 +3,11 @@
  * The walk goes over the input in memory order; the accumulator (one double per output
  * element, so float32 sums keep float64 precision) is addressed with stride 0 on the
  * reduced axes. A reduced innermost run folds into a register first. */
+#include <string.h>
 #include "kernels.h"
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+#endif
 
 static double identity(int op) {
     switch (op) {
@@ -28,6 +32,47 @@ void wg_kernel_reduce_init(int op, size_t n, double *acc) {
     default: if ((x) < acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
     }
 
+/* Sum of a contiguous run in double precision, with independent accumulators so the adds
+ * pipeline (and vectorise: f32x4 -> 2 x f64x2 per step in wasm). */
+typedef double f64x2 __attribute__((vector_size(16)));
+typedef float f32x2 __attribute__((vector_size(8)));
+
+static double sum_run_f32(const float *x, int32_t n) {
+    f64x2 a0 = { 0, 0 }, a1 = { 0, 0 };
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+#ifdef __wasm_simd128__ /* one load, two f64x2.promote_low_f32x4 */
+        v128_t v = wasm_v128_load(x + i);
+        a0 += (f64x2)wasm_f64x2_promote_low_f32x4(v);
+        a1 += (f64x2)wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
+#else
+        f32x2 lo, hi;
+        memcpy(&lo, x + i, sizeof lo);
+        memcpy(&hi, x + i + 2, sizeof hi);
+        a0 += __builtin_convertvector(lo, f64x2);
+        a1 += __builtin_convertvector(hi, f64x2);
+#endif
+    }
+    double r = (a0[0] + a1[0]) + (a0[1] + a1[1]);
+    for (; i < n; i++) r += x[i];
+    return r;
+}
+
+static double sum_run_f64(const double *x, int32_t n) {
+    f64x2 a0 = { 0, 0 }, a1 = { 0, 0 };
+    int32_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        f64x2 lo, hi;
+        memcpy(&lo, x + i, sizeof lo);
+        memcpy(&hi, x + i + 2, sizeof hi);
+        a0 += lo;
+        a1 += hi;
+    }
+    double r = (a0[0] + a1[0]) + (a0[1] + a1[1]);
+    for (; i < n; i++) r += x[i];
+    return r;
+}
+
 #define DEFINE_REDUCE(T, suffix) \
     static void reduce_##suffix(int op, const wg_loop *L, const T *x, double *acc) { \
         int32_t idx[WG_MAX_DIMS] = {0}; \
@@ -39,7 +84,11 @@ void wg_kernel_reduce_init(int op, size_t n, double *acc) {
         do { \
             const T *xs = x + off[1]; \
             double *as = acc + off[0]; \
-            if (sa == 0) { \
+            if (op == WG_OP_SUM && sa == 0 && sx == 1) { \
+                *as += sum_run_##suffix(xs, n); \
+            } else if (op == WG_OP_SUM && sa == 1 && sx == 1) { \
+                for (int32_t i = 0; i < n; i++) as[i] += xs[i]; \
+            } else if (sa == 0) { \
                 double r = identity(op); \
                 if (op == WG_OP_SUM) for (int32_t i = 0; i < n; i++) r += xs[i * sx]; \
                 else for (int32_t i = 0; i < n; i++) { double v = xs[i * sx]; COMBINE(op, r, v); } \
