@@ -235,7 +235,56 @@ export interface AutogradBackwardOptions extends BackwardOptions {
   headGrads?: NDArray | readonly (NDArray | null)[];
 }
 
+/** What a custom function's backward returns: one gradient per argument of forward (null for
+ * none; trailing arguments that are not arrays may be left out), or one NDArray when forward
+ * takes one argument. */
+export type InputGradients = NDArray | null | undefined | readonly (NDArray | null | undefined)[];
+
+export interface FunctionOptions<Out extends NDArray | NDArray[] = NDArray> {
+  /** Computes the outputs from the inputs (recording is paused while it runs). `this` is the
+   * call's context: this.saveForBackward(...), and any values to keep for backward. */
+  forward?: (this: AutogradFunction<Out>, ...inputs: any[]) => Out;
+  /** Gets one gradient per output, returns the gradients of the inputs, with nd operators.
+   * `this.saved` holds what forward saved. */
+  backward?: (this: AutogradFunction<Out>, ...outputGrads: NDArray[]) => InputGradients;
+  /** Its backward is not recorded: a derivative of order 2 or more through it is a
+   * NOT_DIFFERENTIABLE error (first derivatives work, also with createGraph). Default false. */
+  onceDifferentiable?: boolean;
+  /** The name in error messages (default: the subclass name). */
+  name?: string;
+}
+
+/**
+ * A function with a derivative written by the user (MXNet's autograd.Function, PyTorch's
+ * torch.autograd.Function). Subclass it, or pass forward and backward as options:
+ * ```
+ * class Cube extends autograd.Function {
+ *   forward(x) { this.saveForBackward(x); return x.mul(x).mul(x); }
+ *   backward(g) { const [x] = this.saved; return g.mul(x.square()).mul(3); }
+ * }
+ * const y = autograd.record(() => new Cube().apply(x));
+ * ```
+ * backward is recorded when a gradient is taken with createGraph, so every order works. Saved
+ * inputs and outputs stay differentiable; other saved arrays are constants at higher orders
+ * (as in PyTorch): save an input or an output, or recompute from the inputs in backward.
+ * Do not call autograd.grad/backward inside backward (INVALID_ARGUMENT).
+ */
+export declare class AutogradFunction<Out extends NDArray | NDArray[] = NDArray> {
+  constructor(opts?: FunctionOptions<Out>);
+  /** Runs forward and records its result with this function's backward. Bound: can be passed
+   * as a function (func.grad(fn.apply)). One instance can be applied any number of times. */
+  apply(...inputs: any[]): Out;
+  /** In forward: keeps arrays for backward (saving again replaces them). */
+  saveForBackward(...arrays: (NDArray | null | undefined)[]): void;
+  /** In backward: what forward saved, in order. Valid during backward only. */
+  readonly saved: (NDArray | null)[];
+  /** In backward: per argument of forward, whether its gradient is needed. */
+  readonly needsInputGrad: boolean[];
+}
+
 export declare const autograd: {
+  /** Custom functions: subclass it or construct it with { forward, backward }. */
+  Function: typeof AutogradFunction;
   /** Runs fn synchronously while recording (trainMode defaults to true). */
   record<T>(fn: () => T, opts?: RecordOptions): T;
   /** Runs fn without recording (trainMode defaults to false). */
@@ -274,4 +323,38 @@ export declare const func: {
     (...args: any[]) => A extends readonly number[] ? NDArray[][] : NDArray;
   /** Hessian-vector products, one per primal. */
   hvp(f: Fn, primals: Primal | readonly Primal[], tangents: Primal | readonly Primal[]): NDArray[];
+  /** Derivatives of orders 1..order against float64 central differences along random directions
+   * (PyTorch's gradcheck / gradgradcheck). inputs: the arguments of f (float data and arrays are
+   * checked on float64 copies; int32 arrays are passed as they are). */
+  checkGrad(f: Fn, inputs: NDArray | readonly Primal[], opts?: CheckGradOptions): CheckGradResult;
 };
+
+export interface CheckGradOptions {
+  /** Highest order checked (default 1). */
+  order?: number;
+  /** Finite-difference step (default 1e-6). */
+  eps?: number;
+  /** A check passes when |analytic - numeric| <= atol + rtol |numeric| (defaults 1e-5, 1e-3). */
+  atol?: number;
+  rtol?: number;
+  /** Seed of the random directions and head gradients (default 0); nd.random is not used. */
+  seed?: number;
+}
+export interface CheckGradDetail {
+  order: number;
+  /** The argument index. */
+  input: number;
+  /** The directional derivative from wasmgrad, and from finite differences. */
+  analytic: number;
+  numeric: number;
+  absError: number;
+  relError: number;
+  ok: boolean;
+}
+export interface CheckGradResult {
+  ok: boolean;
+  maxAbsError: number;
+  maxRelError: number;
+  /** One per order and checked input, order by order. */
+  details: CheckGradDetail[];
+}

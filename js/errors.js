@@ -17,6 +17,12 @@ export function codeOfStatus(status) {
   return C_CODES[status] ?? 'INVALID_ARGUMENT';
 }
 
+/** The C status number of a code name; codes that C does not have become INVALID_ARGUMENT. */
+export function statusOfCode(code) {
+  const status = C_CODES.indexOf(code);
+  return status > 0 ? status : 1;
+}
+
 /** Throws INVALID_ARGUMENT; `where` is the public function name, e.g. 'nd.array'. */
 export function invalid(where, message) {
   throw new WasmgradError('INVALID_ARGUMENT', `${where}: ${message}`);

@@ -10,8 +10,8 @@
 //   so the outer transform differentiates through the inner derivative.
 import { invalid, show } from './errors.js';
 import { requireInit, wg } from './loader.js';
-import { NDArray, handleOf } from './ndarray.js';
-import { record, grad as autogradGrad, isRecording } from './autograd.js';
+import { NDArray, handleOf, options } from './ndarray.js';
+import { record, pause, grad as autogradGrad, isRecording } from './autograd.js';
 import { nd } from './nd.js';
 
 let depth = 0; // transforms currently running their f
@@ -199,4 +199,90 @@ function jacobianRows(o, vars, nested) {
 /** func.hessian(f, { argnums = 0 }) = jacobian of grad: shape in.shape + in.shape. */
 export function hessian(f, opts = {}) {
   return jacobian(grad(f, opts), opts);
+}
+
+/**
+ * func.checkGrad(f, inputs, { order = 1, eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0 }):
+ * derivatives of orders 1..order against central finite differences, in float64.
+ *
+ * PyTorch's gradcheck / gradgradcheck in their fast form (random directions): with a random
+ * head gradient u0, F0(x) = <u0, f(x)>, and F_k(x) = <u_k, ∇F_{k-1}(x)> with random u_k.
+ * Order k compares, for each input i and a random direction v, the analytic <∂F_{k-1}/∂x_i, v>
+ * with (F_{k-1}(x_i + eps v) - F_{k-1}(x_i - eps v)) / (2 eps); F_{k-1} itself uses the
+ * derivatives of order k-1, checked the step before. A check passes when
+ * |analytic - numeric| <= atol + rtol |numeric|.
+ */
+export function checkGrad(f, inputs, opts) {
+  const where = 'func.checkGrad';
+  requireInit(where);
+  checkFunction(where, f);
+  const { order = 1, eps = 1e-6, atol = 1e-5, rtol = 1e-3, seed = 0 } = options(where, opts);
+  if (!Number.isInteger(order) || order < 1) invalid(where, `order must be a positive integer, got ${show(order)}`);
+  for (const [name, value] of Object.entries({ eps, atol, rtol })) {
+    if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value) || (name === 'eps' && value === 0)) {
+      invalid(where, `${name} must be a finite ${name === 'eps' ? 'positive' : 'non-negative'} number, got ${show(value)}`);
+    }
+  }
+  if (!Number.isSafeInteger(seed)) invalid(where, `seed must be an integer, got ${show(seed)}`);
+  const list = inputs instanceof NDArray ? [inputs] : inputs;
+  if (!Array.isArray(list)) invalid(where, `inputs must be an array of arguments for f (NDArrays or data), got ${show(inputs)}`);
+  const random = uniformSource(seed);
+  return pause(() => nd.tidy(() => {
+    // float64 copies; int32 arrays (indices, labels) are passed as they are and not checked.
+    const args = list.map((x, i) => (x instanceof NDArray && x.dtype === 'int32' ? asNDArray(where, x, `inputs[${i}]`)
+      : nd.array(x instanceof NDArray ? asNDArray(where, x, `inputs[${i}]`) : x, { dtype: 'float64' })));
+    const argnums = args.flatMap((a, i) => (a.dtype === 'float64' ? [i] : []));
+    if (argnums.length === 0) invalid(where, 'no input is a float array, so there is nothing to differentiate');
+    const out = f(...args);
+    if (!(out instanceof NDArray)) invalid(where, `f must return an NDArray, got ${show(out)}`);
+    const randomLike = (x) => nd.array(random(x.size), { dtype: 'float64', shape: x.shape });
+    // levels[k] is F_k as a function of the arguments, returning a 0-d NDArray.
+    const head = randomLike(out);
+    const levels = [(...a) => f(...a).mul(head).sum()];
+    for (let k = 1; k < order; k++) {
+      const heads = argnums.map((i) => randomLike(args[i]));
+      const gradient = grad(levels[k - 1], { argnums });
+      levels.push((...a) => gradient(...a).map((g, j) => g.mul(heads[j]).sum()).reduce((s, t) => s.add(t)));
+    }
+    const details = [];
+    for (let k = 1; k <= order; k++) {
+      const F = levels[k - 1];
+      const analytic = nd.tidy(() => grad(F, { argnums })(...args).map((g) => g.toTypedArray()));
+      argnums.forEach((i, j) => {
+        const x = args[i];
+        const values = x.toTypedArray();
+        const dir = random(x.size);
+        const at = (sign) => nd.tidy(() => {
+          const moved = args.slice();
+          moved[i] = nd.array(values.map((v, e) => v + sign * eps * dir[e]), { dtype: 'float64', shape: x.shape });
+          return F(...moved).item();
+        });
+        const numeric = (at(1) - at(-1)) / (2 * eps);
+        const a = analytic[j].reduce((s, g, e) => s + g * dir[e], 0);
+        const absError = Math.abs(a - numeric);
+        const relError = absError === 0 ? 0 : absError / Math.abs(numeric);
+        details.push({ order: k, input: i, analytic: a, numeric, absError, relError,
+          ok: absError <= atol + rtol * Math.abs(numeric) });
+      });
+    }
+    return {
+      ok: details.every((d) => d.ok),
+      maxAbsError: Math.max(...details.map((d) => d.absError)),
+      maxRelError: Math.max(...details.map((d) => d.relError)),
+      details,
+    };
+  }));
+}
+
+/** A seeded source of uniform numbers in [-1, 1) (mulberry32), so that checks repeat exactly. */
+function uniformSource(seed) {
+  let state = seed >>> 0;
+  const next = () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  return (n) => Float64Array.from({ length: n }, () => 2 * next() - 1);
 }

@@ -1,6 +1,7 @@
 // wasmgrad: automatic differentiation of any order, on a WebAssembly core.
 // Importing this module loads nothing: call (and await) init() first.
 import { record, pause, grad, backward, isRecording, isTraining } from './autograd.js';
+import { CustomFunction } from './custom.js';
 import * as transforms from './func.js';
 
 export { init } from './loader.js';
@@ -8,5 +9,8 @@ export { nd } from './nd.js';
 export { WasmgradError } from './errors.js';
 export { NDArray } from './ndarray.js';
 
-export const autograd = Object.freeze({ record, pause, grad, backward, isRecording, isTraining });
-export const func = Object.freeze({ ...transforms });
+// Pure: a bundle that does not use autograd or func leaves them (and their modules) out.
+export const autograd = /* @__PURE__ */ Object.freeze({
+  record, pause, grad, backward, isRecording, isTraining, Function: CustomFunction,
+});
+export const func = /* @__PURE__ */ Object.freeze({ ...transforms });

@@ -5,7 +5,9 @@ import { WasmgradError, codeOfStatus, invalid } from './errors.js';
 import { wg, scratch } from './loader.js';
 
 const SCRATCH_INTS = 1024; // WG_SCRATCH_INTS in wasmgrad.h
+const MESSAGE_BYTES = 1000; // below MESSAGE_CAP in error.c
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 
 /** The NUL-terminated UTF-8 string at `ptr`. */
 export function readCString(ptr) {
@@ -37,6 +39,35 @@ export function readInts(ptr, n) {
   return Array.from(new Int32Array(wg.memory.buffer, ptr >>> 0, n));
 }
 
+/**
+ * Runs fn, then puts the scratch area back as it was. For host callbacks: C calls them in the
+ * middle of a call whose arguments (handle lists, the output slots of wg_grad) live there.
+ */
+export function keepingScratch(fn) {
+  const saved = new Int32Array(wg.memory.buffer, scratch, SCRATCH_INTS).slice();
+  try {
+    return fn();
+  } finally {
+    new Int32Array(wg.memory.buffer, scratch, SCRATCH_INTS).set(saved);
+  }
+}
+
+let hostFailure = null; // { message, cause }: the JS error behind the C error a host callback set
+
+/**
+ * Sets C's error slot from a host callback (wg_set_error) and returns the status, which the
+ * callback returns to C. `cause` (the JS error) is attached to the WasmgradError that the JS
+ * caller of the failed C call throws. Uses the scratch area: call it inside keepingScratch.
+ */
+export function setHostError(status, message, cause) {
+  const bytes = new Uint8Array(wg.memory.buffer, scratch, MESSAGE_BYTES + 1);
+  const { written } = encoder.encodeInto(message, bytes.subarray(0, MESSAGE_BYTES)); // whole characters only
+  bytes[written] = 0;
+  wg.wg_set_error(status, scratch);
+  hostFailure = { message: readCString(wg.wg_message()), cause };
+  return status;
+}
+
 /** The error that the last C call left (wg_status / wg_message); read it before any other call. */
 export function lastError(where) {
   const status = wg.wg_status();
@@ -46,7 +77,10 @@ export function lastError(where) {
   const message = readCString(wg.wg_message());
   const prefix = /^([A-Za-z_][\w.]*): /.exec(message);
   const own = prefix && (prefix[1].includes('.') || where.toLowerCase().endsWith(`.${prefix[1].toLowerCase()}`));
-  return new WasmgradError(codeOfStatus(status), `${where}: ${own ? message.slice(prefix[0].length) : message}`);
+  const cause = hostFailure?.message === message ? hostFailure.cause : undefined;
+  hostFailure = null;
+  return new WasmgradError(codeOfStatus(status), `${where}: ${own ? message.slice(prefix[0].length) : message}`,
+    cause === undefined ? undefined : { cause });
 }
 
 export function throwLastError(where) {
