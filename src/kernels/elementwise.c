@@ -8,76 +8,112 @@
 
 #define PI_ 3.14159265358979323846
 
-/* The formulas. x is the input, T its type. Chosen for accuracy at the tails:
+/* The formulas. x is the input, T the type they compute in. Kind N computes in the
+ * array's own type (exact or correctly rounded there: arithmetic, sqrt, rounding); kind D
+ * computes in double and rounds once, so float32 results are as accurate as double libm
+ * allows and only the double libm is linked in. Chosen for accuracy at the tails:
  * sigmoid and softplus never overflow exp, sign and relu keep NaN. */
 #define UNARY_FORMULAS(X) \
-    X(NEG,        -x) \
-    X(ABS,        fabs(x)) \
-    X(SIGN,       x > 0 ? (T)1 : x < 0 ? (T)-1 : x) \
-    X(SQUARE,     x * x) \
-    X(SQRT,       sqrt(x)) \
-    X(CBRT,       cbrt(x)) \
-    X(RSQRT,      (T)1 / sqrt(x)) \
-    X(RCBRT,      (T)1 / cbrt(x)) \
-    X(RECIPROCAL, (T)1 / x) \
-    X(EXP,        exp(x)) \
-    X(EXPM1,      expm1(x)) \
-    X(LOG,        log(x)) \
-    X(LOG2,       log2(x)) \
-    X(LOG10,      log10(x)) \
-    X(LOG1P,      log1p(x)) \
-    X(SIN,        sin(x)) \
-    X(COS,        cos(x)) \
-    X(TAN,        tan(x)) \
-    X(ARCSIN,     asin(x)) \
-    X(ARCCOS,     acos(x)) \
-    X(ARCTAN,     atan(x)) \
-    X(SINH,       sinh(x)) \
-    X(COSH,       cosh(x)) \
-    X(TANH,       tanh(x)) \
-    X(ARCSINH,    asinh(x)) \
-    X(ARCCOSH,    acosh(x)) \
-    X(ARCTANH,    atanh(x)) \
-    X(SIGMOID,    x >= 0 ? (T)1 / ((T)1 + exp(-x)) : exp(x) / ((T)1 + exp(x))) \
-    X(SOFTSIGN,   x / ((T)1 + fabs(x))) \
-    X(RELU,       x < 0 ? (T)0 : x) \
-    X(SOFTPLUS,   x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))) \
-    X(ERF,        erf(x)) \
-    X(DEGREES,    x * (T)(180.0 / PI_)) \
-    X(RADIANS,    x * (T)(PI_ / 180.0)) \
-    X(FLOOR,      floor(x)) \
-    X(CEIL,       ceil(x)) \
-    X(ROUND,      round(x)) \
-    X(TRUNC,      trunc(x))
+    X(NEG, N,        -x) \
+    X(ABS, N,        fabs(x)) \
+    X(SIGN, N,       x > 0 ? (T)1 : x < 0 ? (T)-1 : x) \
+    X(SQUARE, N,     x * x) \
+    X(SQRT, N,       sqrt(x)) \
+    X(CBRT, D,       cbrt(x)) \
+    X(RSQRT, D,      (T)1 / sqrt(x)) \
+    X(RCBRT, D,      (T)1 / cbrt(x)) \
+    X(RECIPROCAL, N, (T)1 / x) \
+    X(EXP, D,        exp(x)) \
+    X(EXPM1, D,      expm1(x)) \
+    X(LOG, D,        log(x)) \
+    X(LOG2, D,       log2(x)) \
+    X(LOG10, D,      log10(x)) \
+    X(LOG1P, D,      log1p(x)) \
+    X(SIN, D,        sin(x)) \
+    X(COS, D,        cos(x)) \
+    X(TAN, D,        tan(x)) \
+    X(ARCSIN, D,     asin(x)) \
+    X(ARCCOS, D,     acos(x)) \
+    X(ARCTAN, D,     atan(x)) \
+    X(SINH, D,       sinh(x)) \
+    X(COSH, D,       cosh(x)) \
+    X(TANH, D,       tanh(x)) \
+    X(ARCSINH, D,    asinh(x)) \
+    X(ARCCOSH, D,    acosh(x)) \
+    X(ARCTANH, D,    atanh(x)) \
+    X(SIGMOID, D,    x >= 0 ? (T)1 / ((T)1 + exp(-x)) : exp(x) / ((T)1 + exp(x))) \
+    X(SOFTSIGN, N,   x / ((T)1 + fabs(x))) \
+    X(RELU, N,       x < 0 ? (T)0 : x) \
+    X(SOFTPLUS, D,   x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))) \
+    X(ERF, D,        erf(x)) \
+    X(DEGREES, N,    x * (T)(180.0 / PI_)) \
+    X(RADIANS, N,    x * (T)(PI_ / 180.0)) \
+    X(FLOOR, N,      floor(x)) \
+    X(CEIL, N,       ceil(x)) \
+    X(ROUND, N,      round(x)) \
+    X(TRUNC, N,      trunc(x))
 
 /* a, b are the operands. maximum/minimum propagate NaN as NumPy does. */
 #define BINARY_FORMULAS(X) \
-    X(ADD,           a + b) \
-    X(SUB,           a - b) \
-    X(MUL,           a * b) \
-    X(DIV,           a / b) \
-    X(POW,           pow(a, b)) \
-    X(MAXIMUM,       (a > b || a != a) ? a : b) \
-    X(MINIMUM,       (a < b || a != a) ? a : b) \
-    X(HYPOT,         hypot(a, b)) \
-    X(ARCTAN2,       atan2(a, b)) \
-    X(EQUAL,         (T)(a == b)) \
-    X(NOT_EQUAL,     (T)(a != b)) \
-    X(GREATER,       (T)(a > b)) \
-    X(GREATER_EQUAL, (T)(a >= b)) \
-    X(LESS,          (T)(a < b)) \
-    X(LESS_EQUAL,    (T)(a <= b))
+    X(ADD, N,           a + b) \
+    X(SUB, N,           a - b) \
+    X(MUL, N,           a * b) \
+    X(DIV, N,           a / b) \
+    X(POW, D,           pow(a, b)) \
+    X(MAXIMUM, N,       (a > b || a != a) ? a : b) \
+    X(MINIMUM, N,       (a < b || a != a) ? a : b) \
+    X(HYPOT, D,         hypot(a, b)) \
+    X(ARCTAN2, D,       atan2(a, b)) \
+    X(EQUAL, N,         (T)(a == b)) \
+    X(NOT_EQUAL, N,     (T)(a != b)) \
+    X(GREATER, N,       (T)(a > b)) \
+    X(GREATER_EQUAL, N, (T)(a >= b)) \
+    X(LESS, N,          (T)(a < b)) \
+    X(LESS_EQUAL, N,    (T)(a <= b))
 
-#define UNARY_CASE(id, expr) \
-    case WG_OP_##id: for (size_t i = 0; i < n; i++) { T x = X[i]; Y[i] = (expr); } break;
+/* which binary formulas get the specialised loops */
+#define FAST_OR_STRIDED_ADD FAST_CASE
+#define FAST_OR_STRIDED_SUB FAST_CASE
+#define FAST_OR_STRIDED_MUL FAST_CASE
+#define FAST_OR_STRIDED_DIV FAST_CASE
+#define FAST_OR_STRIDED_POW STRIDED_CASE
+#define FAST_OR_STRIDED_MAXIMUM STRIDED_CASE
+#define FAST_OR_STRIDED_MINIMUM STRIDED_CASE
+#define FAST_OR_STRIDED_HYPOT STRIDED_CASE
+#define FAST_OR_STRIDED_ARCTAN2 STRIDED_CASE
+#define FAST_OR_STRIDED_EQUAL STRIDED_CASE
+#define FAST_OR_STRIDED_NOT_EQUAL STRIDED_CASE
+#define FAST_OR_STRIDED_GREATER STRIDED_CASE
+#define FAST_OR_STRIDED_GREATER_EQUAL STRIDED_CASE
+#define FAST_OR_STRIDED_LESS STRIDED_CASE
+#define FAST_OR_STRIDED_LESS_EQUAL STRIDED_CASE
+
+/* float32 loops are vectorised but not also unrolled (memory is the limit anyway);
+ * float64, the checking dtype, stays scalar: half the code for what matters less */
+#ifdef __clang__
+#define LOOP_VECTOR _Pragma("clang loop interleave_count(1) unroll(disable)") for
+#define LOOP_SCALAR _Pragma("clang loop vectorize(disable) unroll(disable)") for
+#else
+#define LOOP_VECTOR for
+#define LOOP_SCALAR for
+#endif
+#define CALC_N native_t
+#define CALC_D double
+#define UNARY_CASE(id, kind, expr) \
+    case WG_OP_##id: { \
+        typedef CALC_##kind T; \
+        LOOP (size_t i = 0; i < n; i++) { T x = X[i]; Y[i] = (native_t)(expr); } \
+    } break;
 
 #define DEFINE_UNARY(TYPE, suffix) \
     static void unary_##suffix(int op, size_t n, const TYPE *X, TYPE *Y) { \
-        typedef TYPE T; \
+        typedef TYPE native_t; \
         switch (op) { UNARY_FORMULAS(UNARY_CASE) default: break; } \
     }
-DEFINE_UNARY(float, f32)
-DEFINE_UNARY(double, f64)
+
+/* defined at the end of the file, once per dtype */
+static void unary_f32(int op, size_t n, const float *X, float *Y);
+static void unary_f64(int op, size_t n, const double *X, double *Y);
 
 /* float32 operators with a SIMD kernel of their own (vmath_f32.c) */
 static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
@@ -98,19 +134,26 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
 }
 
 /* One run of a binary operator: n outputs, operand strides sa and sb (0 = broadcast).
- * The contiguous and broadcast cases get their own loops so the compiler vectorises them. */
-#define BINARY_CASE(id, expr) \
-    case WG_OP_##id: \
-        if (sa == 1 && sb == 1) for (size_t i = 0; i < n; i++) { T a = A[i], b = B[i]; O[i] = (expr); } \
-        else if (sa == 1 && sb == 0) { T b = B[0]; for (size_t i = 0; i < n; i++) { T a = A[i]; O[i] = (expr); } } \
-        else if (sa == 0 && sb == 1) { T a = A[0]; for (size_t i = 0; i < n; i++) { T b = B[i]; O[i] = (expr); } } \
-        else for (size_t i = 0; i < n; i++) { T a = A[i * sa], b = B[i * sb]; O[i] = (expr); } \
-        break;
+ * The cheap arithmetic that backward passes are made of gets its contiguous and
+ * broadcast-scalar cases as separate loops, which the compiler vectorises; the rest take
+ * one strided loop (their cost is in the function, not in the addressing). */
+#define FAST_CASE(id, kind, expr) \
+    case WG_OP_##id: { typedef CALC_##kind T; \
+        if (sa == 1 && sb == 1) LOOP (size_t i = 0; i < n; i++) { T a = A[i], b = B[i]; O[i] = (expr); } \
+        else if (sa == 1 && sb == 0) { T b = B[0]; LOOP (size_t i = 0; i < n; i++) { T a = A[i]; O[i] = (expr); } } \
+        else if (sa == 0 && sb == 1) { T a = A[0]; LOOP (size_t i = 0; i < n; i++) { T b = B[i]; O[i] = (expr); } } \
+        else LOOP (size_t i = 0; i < n; i++) { T a = A[i * sa], b = B[i * sb]; O[i] = (expr); } \
+    } break;
+#define STRIDED_CASE(id, kind, expr) \
+    case WG_OP_##id: { typedef CALC_##kind T; \
+        for (size_t i = 0; i < n; i++) { T a = A[i * sa], b = B[i * sb]; O[i] = (native_t)(expr); } \
+    } break;
+#define BINARY_CASE(id, kind, expr) FAST_OR_STRIDED_##id(id, kind, expr)
 
 #define DEFINE_BINARY(TYPE, suffix) \
-    static void binary_run_##suffix(int op, size_t n, const TYPE *A, ptrdiff_t sa, const TYPE *B, ptrdiff_t sb, \
-                                    TYPE *O) { \
-        typedef TYPE T; \
+    static void binary_run_##suffix(int op, size_t n, const TYPE *restrict A, ptrdiff_t sa, \
+                                    const TYPE *restrict B, ptrdiff_t sb, TYPE *restrict O) { \
+        typedef TYPE native_t; \
         switch (op) { BINARY_FORMULAS(BINARY_CASE) default: break; } \
     } \
     static void binary_##suffix(int op, const wg_loop *L, const TYPE *a, const TYPE *b, TYPE *out) { \
@@ -122,8 +165,14 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
                                L->stride[2][in], out + off[0]); \
         while (wg_loop_step(L, idx, off)); \
     }
+#define LOOP LOOP_VECTOR
+DEFINE_UNARY(float, f32)
 DEFINE_BINARY(float, f32)
+#undef LOOP
+#define LOOP LOOP_SCALAR
+DEFINE_UNARY(double, f64)
 DEFINE_BINARY(double, f64)
+#undef LOOP
 
 void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out) {
     if (dtype == WG_F32) binary_f32(op, L, a, b, out);
