@@ -103,8 +103,10 @@ function toURL(source) {
 
 async function readNodeFile(pathOrURL) {
   if (!isNode) invalid('init', `cannot read the file ${show(String(pathOrURL))} outside Node; pass an http(s) URL or the bytes`);
-  // Dynamic import with a node: specifier so that browser bundlers leave it alone.
-  const { readFile } = await import(/* webpackIgnore: true */ 'node:fs/promises');
+  // A specifier in a variable: browser bundlers (esbuild, Vite, webpack) leave this import alone
+  // instead of failing to resolve a Node built-in.
+  const fsModule = 'node:fs/promises';
+  const { readFile } = await import(/* @vite-ignore */ /* webpackIgnore: true */ fsModule);
   return readFile(pathOrURL);
 }
 
