@@ -4,6 +4,7 @@
 #   2. JS tests in Node (node --test tests/js/), once per wasm build
 #   3. the browser test in headless Chromium (tests/browser/run.mjs), both wasm builds
 #   4. the npm package, packed and installed into a fresh project (tests/pack/run.sh)
+#   5. that package in every JS setup: CommonJS, TypeScript types, esbuild, Vite, Web Worker (tests/packaging/run.mjs)
 # Stops at the first failure. Logs: test-results/logs/. Last line: "total: N passed, N failed".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -98,3 +99,4 @@ step "JS tests, Node, emscripten build" node \
   env WASMGRAD_WASM="$ROOT/dist/wasmgrad-emscripten.wasm" node --test --test-timeout=120000 tests/js/
 step "browser, headless Chromium" plain node tests/browser/run.mjs
 step "npm package" plain bash tests/pack/run.sh
+step "packaging: CJS, types, bundlers, worker" plain node tests/packaging/run.mjs

@@ -1,0 +1,26 @@
+// Importing (or requiring) the package does no work: no fetch, no wasm compiled or
+// instantiated, until init() is called.
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+
+const calls = [];
+const spy = (owner, name) => {
+  const original = owner[name];
+  if (typeof original !== 'function') return;
+  owner[name] = function (...args) {
+    calls.push(name);
+    return original.apply(this, args);
+  };
+};
+spy(globalThis, 'fetch');
+for (const name of ['compile', 'instantiate', 'compileStreaming', 'instantiateStreaming']) spy(WebAssembly, name);
+
+const wasmgrad = await import('wasmgrad');
+createRequire(import.meta.url)('wasmgrad');
+await new Promise((resolve) => setTimeout(resolve, 100));
+assert.deepEqual(calls, [], 'nothing is fetched, compiled or instantiated on import');
+assert.throws(() => wasmgrad.nd.array([1]), { code: 'NOT_INITIALIZED' });
+assert.throws(() => wasmgrad.nd.sin(1), { code: 'NOT_INITIALIZED' });
+assert.throws(() => wasmgrad.autograd.isRecording(), { code: 'NOT_INITIALIZED' });
+await wasmgrad.init();
+assert.ok(calls.includes('compile') && calls.includes('instantiate'), `init() loads the wasm (calls: ${calls})`);
