@@ -35,6 +35,25 @@ T *op_sum_to(T *x, int ndim, const int32_t *shape) {
     return out;
 }
 
+/* Sums x over the axes where it is larger than `shape` (leading extra axes, and axes where
+ * shape has 1): the result broadcasts to `shape` but may stay smaller than it. The engine
+ * keeps such "lazy" gradients unexpanded as long as the rules that use them broadcast. */
+T *op_sum_toward(T *x, int ndim, const int32_t *shape) {
+    if (!x) return NULL;
+    int lead = x->ndim > ndim ? x->ndim - ndim : 0;
+    uint32_t mask = 0;
+    for (int d = 0; d < x->ndim; d++) {
+        int sd = d - (x->ndim - ndim);
+        if (d < lead || (sd >= 0 && shape[sd] == 1 && x->shape[d] != 1)) mask |= 1u << d;
+    }
+    if (!mask) return wg_ref(x);
+    int mark = wg_scope_begin();
+    T *r = S(op_reduce(WG_OP_SUM, x, mask, true));
+    T *out = r ? op_reshape(r, r->ndim - lead, r->shape + lead) : NULL;
+    wg_scope_end(mark);
+    return out;
+}
+
 T *op_sum_all(T *x) {
     return x ? op_reduce(WG_OP_SUM, x, (1u << x->ndim) - 1, false) : NULL;
 }

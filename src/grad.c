@@ -3,7 +3,7 @@
  * Every rule is written with the library's own differentiable operators, so running the
  * rules while recording (create_graph) records the backward pass itself, and gradients of
  * every order follow. A rule may return a gradient of a broadcast shape: the engine sums
- * it down to its input's shape (op_sum_to), the one place that undoes broadcasting.
+ * it toward its input's shape (op_sum_toward), the one place that undoes broadcasting.
  * A NULL gradient means "no contribution" (a symbolic zero), never a tensor of zeros.
  *
  * Rules see the node's inputs (n->in), its output (n->out, alive and still recorded, so
@@ -22,9 +22,18 @@ bool wg_training = false;
 #define PI_ 3.14159265358979323846
 #define TWO_OVER_SQRT_PI 1.12837916709551257390
 
+/* a size-1 constant 1 (the default head gradient): multiplying by it changes nothing */
+static bool is_one(const T *t) { return t->size == 1 && !t->requires_grad && wg_get(t, 0) == 1.0; }
+
 /* short names for the operators the rules are written in; each result is scoped */
 static T *add(T *a, T *b) { return S(op_binary(WG_OP_ADD, a, b)); }
-static T *mul(T *a, T *b) { return S(op_binary(WG_OP_MUL, a, b)); }
+static T *mul(T *a, T *b) {
+    if (a && b && a->dtype == b->dtype) { /* skip a pass over the data for g = ones */
+        if (is_one(a) && a->ndim <= b->ndim) return b;
+        if (is_one(b) && b->ndim <= a->ndim) return a;
+    }
+    return S(op_binary(WG_OP_MUL, a, b));
+}
 static T *dvd(T *a, T *b) { return S(op_binary(WG_OP_DIV, a, b)); }
 static T *cmp(int op, T *a, T *b) { return S(op_binary(op, a, b)); }
 static T *un(int op, T *x) { return S(op_unary(op, x)); }
@@ -67,11 +76,11 @@ static T *vjp_unary(int op, T *x, T *y, T *g) {
     case WG_OP_ARCTAN:     return dvd(g, adds(sq(x), 1));
     case WG_OP_SINH:       return mul(g, un(WG_OP_COSH, x));
     case WG_OP_COSH:       return mul(g, un(WG_OP_SINH, x));
-    case WG_OP_TANH:       return mul(g, rsubs(1, sq(y)));
+    case WG_OP_TANH:       return S(op_binary(WG_OP_TANH_GRAD, g, y));
     case WG_OP_ARCSINH:    return mul(g, un(WG_OP_RSQRT, adds(sq(x), 1)));
     case WG_OP_ARCCOSH:    return mul(g, un(WG_OP_RSQRT, mul(adds(x, -1), adds(x, 1))));
     case WG_OP_ARCTANH:    return dvd(g, rsubs(1, sq(x)));
-    case WG_OP_SIGMOID:    return mul(g, mul(y, rsubs(1, y)));
+    case WG_OP_SIGMOID:    return S(op_binary(WG_OP_SIGMOID_GRAD, g, y));
     case WG_OP_SOFTSIGN:   return dvd(g, sq(adds(un(WG_OP_ABS, x), 1)));
     case WG_OP_RELU:       return mul(g, cmps(WG_OP_GREATER, x, 0)); /* 0 at x = 0, as PyTorch */
     case WG_OP_SOFTPLUS:   return mul(g, un(WG_OP_SIGMOID, x));
@@ -125,6 +134,14 @@ static void vjp_binary(int op, T *a, T *b, T *y, T *g, const bool *needs, T **gi
         if (needs[0]) gin[0] = mul(g, dvd(a, y));
         if (needs[1]) gin[1] = mul(g, dvd(b, y));
         break;
+    case WG_OP_TANH_GRAD: /* g (1 - y^2): d/dg = 1 - y^2, d/dy = -2 y g (small factors first) */
+        if (needs[0]) gin[0] = S(op_binary(WG_OP_TANH_GRAD, g, b));
+        if (needs[1]) gin[1] = mul(b, muls(mul(g, a), -2));
+        break;
+    case WG_OP_SIGMOID_GRAD: /* g y (1 - y): d/dg = y (1 - y), d/dy = g (1 - 2 y) */
+        if (needs[0]) gin[0] = S(op_binary(WG_OP_SIGMOID_GRAD, g, b));
+        if (needs[1]) gin[1] = mul(mul(g, a), rsubs(1, muls(b, 2)));
+        break;
     case WG_OP_ARCTAN2: {
         T *r2 = add(sq(a), sq(b));
         if (needs[0]) gin[0] = mul(g, dvd(b, r2));
@@ -142,7 +159,7 @@ static T *vjp_reduce(const wg_node *n, T *g) {
     T *gk = S(op_keepdims_shape(g, x, mask));
     switch (n->op) {
     case WG_OP_SUM:
-        return S(op_broadcast_to(gk, x->ndim, x->shape));
+        return gk; /* lazy: broadcast by whoever uses it (see backward_sweep) */
     case WG_OP_PROD: {
         T *yk = S(op_keepdims_shape(y, x, mask));
         if (!any_equal(x, 0)) return mul(gk, dvd(yk, x));
@@ -366,6 +383,35 @@ static bool accumulate(sweep *s, int i, T *g) {
     return true;
 }
 
+/* rules that only combine g elementwise, so a g that broadcasts to the output will do */
+static bool broadcasts_g(int op) {
+    int cls = wg_op_class(op);
+    return cls == WG_CLASS_UNARY || cls == WG_CLASS_BINARY || op == WG_OP_CONNECT || op == WG_OP_BROADCAST ||
+           op == WG_OP_ASTYPE || op == WG_OP_WHERE || op == WG_OP_CLIP;
+}
+
+/* The gradient for input c from a rule's gin. gin may be lazy (smaller than what it stands
+ * for, see backward_sweep): for an elementwise rule it stands for gin broadcast to the
+ * node's output `full`, else for itself. Summing the broadcast axes of c away counts an
+ * axis that gin only implies (size 1 in gin, k in full) k times. */
+static T *undo_broadcast(T *gin, const T *full, const T *c) {
+    int fnd = full ? full->ndim : gin->ndim;
+    const int32_t *fs = full ? full->shape : gin->shape;
+    double factor = 1;
+    for (int d = 0; d < fnd; d++) {
+        int cd = d - (fnd - c->ndim), gd = d - (fnd - gin->ndim);
+        bool reduced = cd < 0 || (c->shape[cd] == 1 && fs[d] != 1);
+        if (reduced && (gd < 0 || gin->shape[gd] == 1)) factor *= fs[d];
+    }
+    T *r = op_sum_toward(gin, c->ndim, c->shape);
+    if (r && factor != 1) {
+        T *scaled = op_binary_scalar(WG_OP_MUL, r, factor, false);
+        wg_unref(r);
+        r = scaled;
+    }
+    return r;
+}
+
 /* Runs every needed rule from the heads down, accumulating into s->slot. */
 static bool backward_sweep(const char *who, sweep *s) {
     for (int i = 0; i < s->n; i++) {
@@ -393,12 +439,16 @@ static bool backward_sweep(const char *who, sweep *s) {
             needs[k] = c->requires_grad && visited(c) && s->reach[c->topo];
         }
         int mark = wg_scope_begin();
-        vjp(n, g, needs, gin);
+        /* Gradients may be "lazy": smaller than their tensor but broadcasting to it (the
+           sum rule's g, a default head gradient). Elementwise rules broadcast anyway; any
+           other rule gets g expanded to its output's shape first. */
+        if (!wg_same_shape(g, t) && !broadcasts_g(n->op)) g = S(op_broadcast_to(g, t->ndim, t->shape));
+        if (g) vjp(n, g, needs, gin);
         for (int k = 0; k < n->nin; k++) {
             T *c = n->in[k];
             if (!needs[k] || !gin[k]) continue;
             WG_ASSERT(gin[k]->dtype == c->dtype);
-            T *gk = op_sum_to(gin[k], c->ndim, c->shape);
+            T *gk = undo_broadcast(gin[k], broadcasts_g(n->op) ? t : NULL, c);
             if (!gk || !accumulate(s, c->topo, gk)) break;
         }
         wg_scope_end(mark);
@@ -450,7 +500,7 @@ static bool check_heads(const char *who, int nheads, T *const *heads, T *const *
 static bool seed_heads(int nheads, T *const *heads, T *const *head_grads, sweep *s) {
     for (int h = 0; h < nheads; h++) {
         T *hg = head_grads ? head_grads[h] : NULL;
-        T *g = hg ? op_astype(hg, heads[h]->dtype) : wg_full_like(heads[h], 1.0);
+        T *g = hg ? op_astype(hg, heads[h]->dtype) : wg_scalar_like(heads[h], 1.0); /* lazy ones */
         if (!g || !accumulate(s, heads[h]->topo, g)) return false;
     }
     return true;
@@ -505,7 +555,7 @@ static int run(const char *who, int nheads, T *const *heads, T *const *head_grad
         T *v = grad_mode ? vars[j] : s.order[j];
         if (!grad_mode && !s.target[j]) continue;
         T *g = visited(v) ? s.slot[v->topo] : NULL;
-        T *r = g ? wg_ref(g) : wg_full_like(v, 0);
+        T *r = !g ? wg_full_like(v, 0) : wg_same_shape(g, v) ? wg_ref(g) : op_broadcast_to(g, v->ndim, v->shape);
         if (r && grad_mode && o.create) { /* keep it connected to v: a constant gives zeros next */
             T *c = op_connect(r, v);
             wg_unref(r);

@@ -120,6 +120,7 @@ void wg_host_release(int32_t fn);
 
 /* ---- composites (composite.c): built from primitives only, no rules of their own ----- */
 T *op_sum_to(T *x, int ndim, const int32_t *shape);
+T *op_sum_toward(T *x, int ndim, const int32_t *shape);
 T *op_sum_all(T *x);
 T *op_mean(T *x, uint32_t mask, bool keepdims);
 T *op_logsumexp(T *x, uint32_t mask, bool keepdims);

@@ -64,6 +64,8 @@
     X(MINIMUM, N,       (a < b || a != a) ? a : b) \
     X(HYPOT, D,         hypot(a, b)) \
     X(ARCTAN2, D,       atan2(a, b)) \
+    X(TANH_GRAD, N,     a * ((T)1 - b * b)) \
+    X(SIGMOID_GRAD, N,  a * b * ((T)1 - b)) \
     X(EQUAL, N,         (T)(a == b)) \
     X(NOT_EQUAL, N,     (T)(a != b)) \
     X(GREATER, N,       (T)(a > b)) \
@@ -76,6 +78,8 @@
 #define FAST_OR_STRIDED_SUB FAST_CASE
 #define FAST_OR_STRIDED_MUL FAST_CASE
 #define FAST_OR_STRIDED_DIV FAST_CASE
+#define FAST_OR_STRIDED_TANH_GRAD FAST_CASE
+#define FAST_OR_STRIDED_SIGMOID_GRAD FAST_CASE
 #define FAST_OR_STRIDED_POW STRIDED_CASE
 #define FAST_OR_STRIDED_MAXIMUM STRIDED_CASE
 #define FAST_OR_STRIDED_MINIMUM STRIDED_CASE

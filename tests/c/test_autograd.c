@@ -106,6 +106,34 @@ static void test_broadcast_and_matmul(void) {
     wg_release(c); wg_release(b); wg_release(a); wg_release(b0); wg_release(a0);
 }
 
+/* Default head gradients and sum's gradient stay unexpanded ("lazy") inside the engine:
+ * broadcast axes they only imply must still be counted when summed away. */
+static void test_lazy_gradients_count_broadcast_axes(void) {
+    double xv[6] = { 1, 2, 3, 4, 5, 6 }, zv[3] = { 0.5, -1, 2 };
+    int32_t s23[2] = { 2, 3 };
+    wg_tensor *x0 = vec(WG_F64, 6, xv), *x = wg_reshape(x0, 2, s23), *z = vec(WG_F64, 3, zv);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    wg_attach_grad(z, WG_GRAD_WRITE);
+    wg_set_recording(1);
+    wg_tensor *y = wg_binary(WG_OP_ADD, x, z); /* [2,3], head gradient ones */
+    int32_t axis0 = 0;
+    wg_tensor *p = wg_binary(WG_OP_MUL, x, z), *q = wg_reduce(WG_OP_SUM, p, 1, &axis0, 0); /* [3] */
+    wg_set_recording(0);
+    CHECK(wg_backward(1, &y, NULL, 0, -1) == WG_OK);
+    wg_tensor *gx = wg_grad_of(x), *gz = wg_grad_of(z);
+    for (int i = 0; i < 6; i++) CHECK(at(gx, i) == 1);
+    for (int j = 0; j < 3; j++) CHECK(at(gz, j) == 2); /* z is added to both rows */
+    wg_release(gx); wg_release(gz);
+    CHECK(wg_backward(1, &q, NULL, 0, -1) == WG_OK);
+    gx = wg_grad_of(x); gz = wg_grad_of(z);
+    for (int j = 0; j < 3; j++) {
+        CHECK(at(gz, j) == xv[j] + xv[3 + j]);          /* d/dz_j sum_i x_ij z_j */
+        CHECK(at(gx, j) == zv[j] && at(gx, 3 + j) == zv[j]);
+    }
+    wg_release(gx); wg_release(gz); wg_release(q); wg_release(p); wg_release(y);
+    wg_release(z); wg_release(x); wg_release(x0);
+}
+
 static void test_errors_keep_working(void) {
     double v[3] = { 1, 2, 3 };
     wg_tensor *a = vec(WG_F32, 3, v);
@@ -157,6 +185,7 @@ int main(void) {
     test_constant_gradient_connects();
     test_graph_freed_and_not_recorded();
     test_broadcast_and_matmul();
+    test_lazy_gradients_count_broadcast_axes();
     test_errors_keep_working();
     test_memory_returns_to_baseline();
     test_long_chain();
