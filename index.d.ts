@@ -256,7 +256,8 @@ export interface FunctionOptions<Out extends NDArray | NDArray[] = NDArray> {
 
 /**
  * A function with a derivative written by the user (MXNet's autograd.Function, PyTorch's
- * torch.autograd.Function). Subclass it, or pass forward and backward as options:
+ * torch.autograd.Function), made by `autograd.Function`. Subclass it, or pass forward and
+ * backward as options:
  * ```
  * class Cube extends autograd.Function {
  *   forward(x) { this.saveForBackward(x); return x.mul(x).mul(x); }
@@ -269,8 +270,7 @@ export interface FunctionOptions<Out extends NDArray | NDArray[] = NDArray> {
  * (as in PyTorch): save an input or an output, or recompute from the inputs in backward.
  * Do not call autograd.grad/backward inside backward (INVALID_ARGUMENT).
  */
-export declare class AutogradFunction<Out extends NDArray | NDArray[] = NDArray> {
-  constructor(opts?: FunctionOptions<Out>);
+export interface AutogradFunction<Out extends NDArray | NDArray[] = NDArray> {
   /** Runs forward and records its result with this function's backward. Bound: can be passed
    * as a function (func.grad(fn.apply)). One instance can be applied any number of times. */
   apply(...inputs: any[]): Out;
@@ -280,11 +280,19 @@ export declare class AutogradFunction<Out extends NDArray | NDArray[] = NDArray>
   readonly saved: (NDArray | null)[];
   /** In backward: per argument of forward, whether its gradient is needed. */
   readonly needsInputGrad: boolean[];
+  /** Defined by a subclass (or given as an option). */
+  forward?(...inputs: any[]): Out;
+  backward?(...outputGrads: NDArray[]): InputGradients;
+}
+
+export interface AutogradFunctionConstructor {
+  new <Out extends NDArray | NDArray[] = NDArray>(opts?: FunctionOptions<Out>): AutogradFunction<Out>;
+  readonly prototype: AutogradFunction<NDArray | NDArray[]>;
 }
 
 export declare const autograd: {
   /** Custom functions: subclass it or construct it with { forward, backward }. */
-  Function: typeof AutogradFunction;
+  Function: AutogradFunctionConstructor;
   /** Runs fn synchronously while recording (trainMode defaults to true). */
   record<T>(fn: () => T, opts?: RecordOptions): T;
   /** Runs fn without recording (trainMode defaults to false). */

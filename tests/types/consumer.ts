@@ -212,6 +212,16 @@ export async function everything(bytes: Uint8Array, module: WebAssembly.Module):
   });
   const [sn, cs]: NDArray[] = sincos.apply(x, 'a non-array argument');
   void [cubed, sn, cs];
+  class SinCos extends autograd.Function<NDArray[]> {
+    forward(v: NDArray): NDArray[] {
+      return [v.sin(), v.cos()];
+    }
+    backward(gs: NDArray, gc: NDArray): InputGradients {
+      return gs.sub(gc);
+    }
+  }
+  const parts: NDArray[] = new SinCos().apply(x);
+  void parts;
   const asType: AutogradFunction = cube;
   void asType;
   // @ts-expect-error: onceDifferentiable is a boolean
