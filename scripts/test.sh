@@ -99,4 +99,4 @@ step "JS tests, Node, emscripten build" node \
   env WASMGRAD_WASM="$ROOT/dist/wasmgrad-emscripten.wasm" node --test --test-timeout=120000 tests/js/
 step "browser, headless Chromium" plain node tests/browser/run.mjs
 step "npm package" plain bash tests/pack/run.sh
-step "packaging: CJS, TS, bundlers, worker" plain node tests/packaging/run.mjs
+step "packaging: CJS, TS, bundlers" plain node tests/packaging/run.mjs
