@@ -39,7 +39,7 @@
     X(COSH, D,       cosh(x)) \
     X(TANH, D,       tanh(x)) \
     X(ARCSINH, D,    asinh(x)) \
-    X(ARCCOSH, D,    acosh(x)) \
+    X(ARCCOSH, D,    x < 1 ? (T)NAN : acosh(x)) /* musl's acosh gives finite values for some x <= -2 */ \
     X(ARCTANH, D,    atanh(x)) \
     X(SIGMOID, D,    x >= 0 ? (T)1 / ((T)1 + exp(-x)) : exp(x) / ((T)1 + exp(x))) \
     X(SOFTSIGN, N,   x / ((T)1 + fabs(x))) \
