@@ -47,7 +47,7 @@ export class CustomFunction {
     this.#forward = forward;
     this.#backward = backward;
     this.#once = onceDifferentiable;
-    this.#name = name ?? (new.target === CustomFunction ? '' : new.target.name) || 'autograd.Function';
+    this.#name = name ?? ((new.target === CustomFunction ? '' : new.target.name) || 'autograd.Function');
     this.apply = this.apply.bind(this); // so that func.grad(cube.apply) works
   }
 
