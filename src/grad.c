@@ -110,14 +110,18 @@ static void vjp_binary(int op, T *a, T *b, T *y, T *g, const bool *needs, T **gi
         /* b * a^(b-1), taken as 0 where b == 0 (also at a = 0); y * log(a), taken as 0 where
            a == 0 and b >= 0 (PyTorch's conventions). The masks are constants. */
         if (needs[0]) {
-            T *d = mul(b, S(op_binary(WG_OP_POW, a, adds(b, -1))));
-            if (any_equal(b, 0)) d = where0(cmps(WG_OP_EQUAL, b, 0), zero_like(d), d);
+            /* masked entries see a = 1, so the next order gets no 0 * inf = NaN from the unused branch */
+            T *m = any_equal(b, 0) ? cmps(WG_OP_EQUAL, b, 0) : NULL;
+            T *as = m ? where0(m, S(wg_scalar_like(a, 1)), a) : a;
+            T *d = mul(b, S(op_binary(WG_OP_POW, as, adds(b, -1))));
+            if (m) d = where0(m, zero_like(d), d);
             gin[0] = mul(g, d);
         }
         if (needs[1]) {
-            T *d = mul(y, un(WG_OP_LOG, a));
-            if (any_equal(a, 0))
-                d = where0(mul(cmps(WG_OP_EQUAL, a, 0), cmps(WG_OP_GREATER_EQUAL, b, 0)), zero_like(d), d);
+            /* log(1) = 0 at the masked entries: no 0 * -inf = NaN at this order or the next */
+            T *m = any_equal(a, 0) ? mul(cmps(WG_OP_EQUAL, a, 0), cmps(WG_OP_GREATER_EQUAL, b, 0)) : NULL;
+            T *d = mul(y, un(WG_OP_LOG, m ? where0(m, S(wg_scalar_like(a, 1)), a) : a));
+            if (m) d = where0(m, zero_like(d), d);
             gin[1] = mul(g, d);
         }
         break;
