@@ -157,6 +157,39 @@ static void vjp_binary(int op, T *a, T *b, T *y, T *g, const bool *needs, T **gi
 }
 
 /* ---- reductions ---------------------------------------------------------------------- */
+/* p [K, G] with its columns shifted right by s (0 < s < G) and ones shifted in */
+static T *shift_in_ones(T *p, int32_t s) {
+    int32_t K = p->shape[0], G = p->shape[1];
+    int32_t ones_shape[2] = { K, s }, begin[2] = { 0, 0 }, end[2] = { K, G - s }, step[2] = { 1, 1 };
+    T *parts[2] = { S(op_broadcast_to(S(wg_scalar_like(p, 1)), 2, ones_shape)), S(op_slice(p, begin, end, step)) };
+    return S(op_concat(2, parts, 1));
+}
+
+/* prod_{j < i} x[k, j] for x [K, G] by a Hillis-Steele scan (log2 G shifted products) */
+static T *exclusive_cumprod(T *x) {
+    int32_t G = x->shape[1];
+    if (G == 1) return S(wg_full_like(x, 1));
+    T *p = x;
+    for (int32_t s = 1; s < G; s *= 2) p = mul(p, shift_in_ones(p, s));
+    return shift_in_ones(p, 1);
+}
+
+/* d prod / d x_i = the product of the other entries of its group, as prefix times suffix
+ * products: slices, concats and muls only, so exact next to zeros at every order (y / x is
+ * not, and masking it gave wrong second derivatives there) */
+static T *prod_of_others(T *x, uint32_t mask) {
+    int32_t perm[WG_MAX_DIMS], inverse[WG_MAX_DIMS], flat[2] = { 1, 1 };
+    int k = 0;
+    for (int pass = 0; pass < 2; pass++) /* kept axes first, then the reduced ones */
+        for (int d = 0; d < x->ndim; d++)
+            if (((mask >> d) & 1u) == (uint32_t)pass) { perm[k++] = d; flat[pass] *= x->shape[d]; }
+    for (int d = 0; d < x->ndim; d++) inverse[perm[d]] = d;
+    T *xt = S(op_transpose(x, perm));
+    T *x2 = S(op_reshape(xt, 2, flat));
+    T *e = mul(exclusive_cumprod(x2), S(op_flip(exclusive_cumprod(S(op_flip(x2, 2u))), 2u)));
+    return S(op_transpose(S(op_reshape(e, xt->ndim, xt->shape)), inverse));
+}
+
 static T *vjp_reduce(const wg_node *n, T *g) {
     T *x = n->in[0], *y = n->out;
     uint32_t mask = (uint32_t)n->ip[0];
@@ -164,20 +197,8 @@ static T *vjp_reduce(const wg_node *n, T *g) {
     switch (n->op) {
     case WG_OP_SUM:
         return gk; /* lazy: broadcast by whoever uses it (see backward_sweep) */
-    case WG_OP_PROD: {
-        T *yk = S(op_keepdims_shape(y, x, mask));
-        if (!any_equal(x, 0)) return mul(gk, dvd(yk, x));
-        /* With zeros, d prod / d x_i is the product of the others: the product of the
-           non-zero entries for the only zero of its group, 0 everywhere else. */
-        T *zero = cmps(WG_OP_EQUAL, x, 0);
-        T *nonzero_x = where0(zero, S(wg_scalar_like(x, 1)), x);
-        T *p = S(op_reduce(WG_OP_PROD, nonzero_x, mask, true));
-        T *zeros = S(op_reduce(WG_OP_SUM, zero, mask, true));
-        T *z = zero_like(x);
-        T *at_zero = where0(cmps(WG_OP_EQUAL, zeros, 1), p, z);
-        T *elsewhere = where0(cmps(WG_OP_EQUAL, zeros, 0), dvd(p, nonzero_x), z);
-        return mul(gk, where0(zero, at_zero, elsewhere));
-    }
+    case WG_OP_PROD:
+        return mul(gk, any_equal(x, 0) ? prod_of_others(x, mask) : dvd(S(op_keepdims_shape(y, x, mask)), x));
     default: { /* max, min: the gradient goes to the extreme entries, split among ties */
         T *hit = cmp(WG_OP_EQUAL, x, S(op_keepdims_shape(y, x, mask)));
         T *count = S(op_reduce(WG_OP_SUM, hit, mask, true));
