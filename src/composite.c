@@ -142,6 +142,19 @@ T *op_matmul_any(T *a, T *b) {
 }
 
 /* ---- composites behind their own API entry points ------------------------------------ */
+/* s^(1/ord) with a zero gradient where s == 0 (PyTorch's norm at 0): there it is computed
+ * from s = 1 and replaced by 0, so no inf * 0 = NaN reaches any order */
+static T *norm_root(T *s, double ord) {
+    if (!s) return NULL;
+    bool zero = false;
+    for (int32_t i = 0; i < s->size; i++) zero |= wg_get(s, i) == 0;
+    T *m = zero ? S(op_binary_scalar(WG_OP_EQUAL, s, 0, false)) : NULL;
+    T *safe = m ? S(op_where(m, S(wg_scalar_like(s, 1)), s)) : s;
+    T *r = ord == 2 ? S(op_unary(WG_OP_SQRT, safe)) : S(op_binary_scalar(WG_OP_POW, safe, 1.0 / ord, false));
+    if (!r) return NULL;
+    return m ? op_where(m, S(wg_scalar_like(s, 0)), r) : wg_ref(r);
+}
+
 T *cp_norm(T *x, double ord, uint32_t mask, bool keepdims) {
     if (!x) return NULL;
     if (!(ord > 0))
@@ -150,13 +163,10 @@ T *cp_norm(T *x, double ord, uint32_t mask, bool keepdims) {
     int mark = wg_scope_begin();
     T *out = NULL;
     T *ax = S(op_unary(WG_OP_ABS, x));
-    if (ord == 2) out = op_unary(WG_OP_SQRT, S(op_reduce(WG_OP_SUM, S(op_unary(WG_OP_SQUARE, x)), mask, keepdims)));
+    if (ord == 2) out = norm_root(S(op_reduce(WG_OP_SUM, S(op_unary(WG_OP_SQUARE, x)), mask, keepdims)), 2);
     else if (ord == 1) out = op_reduce(WG_OP_SUM, ax, mask, keepdims);
     else if (ord == __builtin_inf()) out = op_reduce(WG_OP_MAX, ax, mask, keepdims);
-    else {
-        T *p = S(op_binary_scalar(WG_OP_POW, ax, ord, false));
-        out = op_binary_scalar(WG_OP_POW, S(op_reduce(WG_OP_SUM, p, mask, keepdims)), 1.0 / ord, false);
-    }
+    else out = norm_root(S(op_reduce(WG_OP_SUM, S(op_binary_scalar(WG_OP_POW, ax, ord, false)), mask, keepdims)), ord);
     wg_scope_end(mark);
     return out;
 }
