@@ -59,11 +59,28 @@ static inline f32x4 v_log(f32x4 x) {
     return v_select((x < v_splat(0.0f)) | (x != x), v_splat(NAN), y);
 }
 
+/* e^t for 0 <= t <= 18.5 only (tanh's use): no overflow, underflow or NaN lanes to mend,
+ * so 2^n is a single exponent add. Same reduction and polynomial as v_exp. */
+static inline f32x4 v_exp_tanh_range(f32x4 t) {
+    f32x4 n = v_round(t * v_splat(1.44269504088896341f));
+    f32x4 r = t - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
+    f32x4 p = v_splat(1.9875691500e-4f);
+    p = p * r + v_splat(1.3981999507e-3f);
+    p = p * r + v_splat(8.3334519073e-3f);
+    p = p * r + v_splat(4.1665795894e-2f);
+    p = p * r + v_splat(1.6666665459e-1f);
+    p = p * r + v_splat(5.0000001201e-1f);
+    p = p * (r * r) + r + v_splat(1.0f);
+    return v_from_bits(v_bits(p) + (v_to_int(n) << 23));
+}
+
 /* tanh: an odd polynomial below |x| = 0.625, 1 - 2 / (e^(2|x|) + 1) above (no cancellation
- * there, the result is > 0.55), sign restored last. */
+ * there, the result is > 0.55), sign restored last. |x| is capped at 9.2, where tanh is
+ * already 1 in float32, which keeps e^(2|x|) finite and NaN on the polynomial side. */
 static inline f32x4 v_tanh(f32x4 x) {
     f32x4 ax = v_abs(x);
-    f32x4 big = v_splat(1.0f) - v_splat(2.0f) / (v_exp(ax + ax) + v_splat(1.0f));
+    f32x4 t = v_min(ax, v_splat(9.2f));
+    f32x4 big = v_splat(1.0f) - v_splat(2.0f) / (v_exp_tanh_range(t + t) + v_splat(1.0f));
     big = v_from_bits(v_bits(big) | (v_bits(x) & (int32_t)0x80000000));
     f32x4 z = x * x;
     f32x4 p = v_splat(-5.70498872745e-3f);
