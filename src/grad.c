@@ -634,13 +634,9 @@ int wg_make_variable(T *x, int grad_req) {
         return wg_fail(WG_INVALID_ARGUMENT, "attachGrad: gradReq must be 'write' or 'add'"), wg_status();
     T *zeros = wg_full_like(x, 0);
     if (!zeros) return wg_status();
-    if (x->node) { /* a variable is a leaf: cut it from the graph it came from */
-        wg_node *n = x->node;
-        x->node = NULL;
-        for (int k = 0; k < n->nin; k++) wg_unref(n->in[k]);
-        free(n->in);
-        free(n);
-    }
+    /* a variable is a leaf: cut it from the graph it came from */
+    wg_node_free(x->node);
+    x->node = NULL;
     wg_unref(x->grad);
     x->grad = zeros;
     x->is_variable = true;

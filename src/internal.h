@@ -62,6 +62,7 @@ T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who);
 T *wg_tensor_view(T *x, int ndim, const int32_t *shape); /* shares storage, no graph */
 T *wg_ref(T *t);                       /* internal reference, returns t */
 void wg_unref(T *t);
+void wg_node_free(wg_node *n);         /* releases the inputs (and a custom node's host function) */
 bool wg_same_shape(const T *a, const T *b);
 void wg_contiguous_strides(int ndim, const int32_t *shape, int32_t *strides);
 T *wg_scalar_like(const T *x, double v); /* 0-d tensor of x's dtype */

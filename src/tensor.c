@@ -104,7 +104,7 @@ T *wg_ref(T *t) {
 static T *g_dying;
 static bool g_draining;
 
-static void release_node(wg_node *n) {
+void wg_node_free(wg_node *n) {
     if (!n) return;
     if (n->op == WG_OP_CUSTOM && !n->freed) wg_host_release(n->ip[0]);
     for (int i = 0; i < n->nin; i++) wg_unref(n->in[i]);
@@ -125,7 +125,7 @@ void wg_unref(T *t) {
     while (g_dying) {
         T *d = g_dying;
         g_dying = d->next_live;
-        release_node(d->node);
+        wg_node_free(d->node);
         wg_unref(d->grad);
         storage_unref(d->storage);
         free(d);

@@ -57,6 +57,13 @@ int main(void) {
     printf("  message: %s\n", wg_message());
     wg_release(zs); wg_release(z);
 
+    /* attachGrad cuts a custom output from its graph: the host may forget its function */
+    wg_tensor *w = custom_square(4, x);
+    CHECK(released[4] == 0);
+    wg_attach_grad(w, WG_GRAD_WRITE);
+    CHECK(released[4] == 1);
+    wg_release(w);
+
     /* not recording: the host may forget the function at once */
     wg_set_recording(0);
     wg_tensor *u = custom_square(3, x);
