@@ -26,7 +26,10 @@ static double ref(int op, double x) {
     case WG_OP_TANH: return tanh(x);
     case WG_OP_SIGMOID: return 1 / (1 + exp(-x));
     case WG_OP_SIN: return sin(x);
-    default: return cos(x);
+    case WG_OP_EXPM1: return expm1(x);
+    case WG_OP_LOG1P: return log1p(x);
+    case WG_OP_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    default: return cos(x); /* WG_OP_COS */
     }
 }
 
@@ -50,12 +53,14 @@ static float *sweep(int *count) {
 }
 
 int main(void) {
-    int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS };
-    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos" };
+    int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_EXPM1, WG_OP_LOG1P,
+                  WG_OP_SOFTPLUS };
+    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "expm1", "log1p", "softplus" };
+    enum { NOPS = sizeof ops / sizeof ops[0] };
     int n;
     float *x = sweep(&n);
     float *y = malloc(sizeof(float) * (size_t)n), *ys = malloc(sizeof(float) * (size_t)n);
-    for (int k = 0; k < 6; k++) {
+    for (int k = 0; k < NOPS; k++) {
         /* odd lengths exercise the tail path */
         wg_kernel_unary(WG_F32, ops[k], (size_t)n, x, y);
         wg_kernel_unary_scalar(WG_F32, ops[k], (size_t)n, x, ys);
