@@ -197,8 +197,9 @@ static T *vjp_reduce(const wg_node *n, T *g) {
     switch (n->op) {
     case WG_OP_SUM:
         return gk; /* lazy: broadcast by whoever uses it (see backward_sweep) */
-    case WG_OP_PROD:
-        return mul(gk, any_equal(x, 0) ? prod_of_others(x, mask) : dvd(S(op_keepdims_shape(y, x, mask)), x));
+    case WG_OP_PROD: /* y / x is exact enough for one order, but its derivative cancels huge terms near 0 */
+        return mul(gk, wg_recording || any_equal(x, 0) ? prod_of_others(x, mask)
+                                                        : dvd(S(op_keepdims_shape(y, x, mask)), x));
     default: { /* max, min: the gradient goes to the extreme entries, split among ties */
         T *hit = cmp(WG_OP_EQUAL, x, S(op_keepdims_shape(y, x, mask)));
         T *count = S(op_reduce(WG_OP_SUM, hit, mask, true));
