@@ -42,7 +42,7 @@
     X(ARCCOSH, D,    x < 1 ? (T)NAN : acosh(x)) /* musl's acosh gives finite values for some x <= -2 */ \
     X(ARCTANH, D,    atanh(x)) \
     X(SIGMOID, D,    x >= 0 ? (T)1 / ((T)1 + exp(-x)) : exp(x) / ((T)1 + exp(x))) \
-    X(SOFTSIGN, N,   x / ((T)1 + fabs(x))) \
+    X(SOFTSIGN, N,   fabs(x) == (T)INFINITY ? copysign((T)1, x) : x / ((T)1 + fabs(x))) /* not inf/inf */ \
     X(RELU, N,       x < 0 ? (T)0 : x) \
     X(SOFTPLUS, D,   x > 0 ? x + log1p(exp(-x)) : log1p(exp(x))) \
     X(ERF, D,        erf(x)) \
