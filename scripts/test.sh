@@ -98,5 +98,6 @@ step "JS tests, Node, wasi build" node \
 step "JS tests, Node, emscripten build" node \
   env WASMGRAD_WASM="$ROOT/dist/wasmgrad-emscripten.wasm" node --test --test-timeout=120000 tests/js/
 step "browser, headless Chromium" plain node tests/browser/run.mjs
+step "demo pages, headless Chromium" plain node tests/browser/demos.mjs
 step "npm package" plain bash tests/pack/run.sh
 step "packaging: CJS, TS, bundlers" plain node tests/packaging/run.mjs
