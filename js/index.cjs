@@ -2,7 +2,9 @@
 // The CommonJS entry of wasmgrad: require('wasmgrad').
 //
 // The library is an ES module, which Node 20 cannot require synchronously, so this wrapper
-// loads it with import() inside init(), which resolves to the API:
+// loads it with import() inside init(), which resolves to the API. It loads the package's
+// "import" entry (dist/wasmgrad.mjs, js/ bundled by `npm run build:js`), so that CommonJS and
+// ES module code in one program share one module and one wasm instance:
 //
 //   const wasmgrad = require('wasmgrad');
 //   const { nd, autograd, func } = await wasmgrad.init();
@@ -17,7 +19,7 @@ let loading = null;
 
 /** Loads the ES module and the wasm once; resolves to { init, nd, autograd, func, NDArray, WasmgradError }. */
 function init(opts) {
-  loading ??= import('./index.js').catch((error) => {
+  loading ??= import('../dist/wasmgrad.mjs').catch((error) => {
     loading = null;
     throw error;
   });

@@ -71,7 +71,7 @@ function packAndInstall() {
     return false;
   }
   const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').map((f) => f.replace(/^package\//, ''));
-  for (const f of ['js/index.js', 'js/index.cjs', 'js/custom.js', 'index.d.ts', 'index.d.cts', 'dist/wasmgrad.wasm']) {
+  for (const f of ['dist/wasmgrad.mjs', 'js/index.js', 'js/index.cjs', 'js/custom.js', 'index.d.ts', 'index.d.cts', 'dist/wasmgrad.wasm']) {
     check(`tarball has ${f}`, files.includes(f));
   }
   cpSync(path.join(HERE, 'app'), APP, { recursive: true });
@@ -181,14 +181,14 @@ async function pages(base) {
         [...problems, ...extra, ...compare(result)].join('\n'));
 
     const importmap = await openPage(context, `${base}/browser/importmap.html`);
-    computed('browser, import map: the installed ES module runs the computation', importmap);
+    computed('browser, import map: the installed ES module (dist/wasmgrad.mjs) runs the computation', importmap);
     const r = importmap.result ?? {};
     check('browser, import map: nothing is fetched on import; NOT_INITIALIZED before init(); one wasm fetch by init()',
       r.beforeInit === 0 && r.afterInit === 1 && r.notInitialized === 'NOT_INITIALIZED',
       `wasm requests before init ${r.beforeInit}, after ${r.afterInit}; error code before init ${r.notInitialized}`);
 
     const worker = await openPage(context, `${base}/browser/worker.html`);
-    computed('Web Worker (module worker, no bundler)', worker, worker.result?.inWorker === true ? [] : ['did not run in a worker']);
+    computed('Web Worker (module worker, no bundler, js/index.js by path)', worker, worker.result?.inWorker === true ? [] : ['did not run in a worker']);
 
     computed('esbuild bundle in Chromium (wasm at ../dist/ next to the bundle)', await openPage(context, `${base}/site-esbuild/app.html`));
     const sinOnly = await openPage(context, `${base}/site-esbuild/sin-only.html`);

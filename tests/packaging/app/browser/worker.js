@@ -1,4 +1,4 @@
-// A module worker (no import maps in workers): the installed package by path.
+// A module worker (no import maps in workers): the installed package's readable source by path.
 import * as wasmgrad from '/node_modules/wasmgrad/js/index.js';
 import { compute } from '/compute.js';
 
