@@ -5,24 +5,12 @@
 // page error or failed request fails the page's checks. Screenshots: test-results/demos-*.png.
 // Last line: "N passed, N failed"; exit code 1 on any failure.
 //   node tests/browser/demos.mjs          (npm run test:demos; CHROMIUM=/path/to/chrome for another browser)
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { serveDirectory, ROOT } from '../../web/serve.mjs';
+import { check, watchPage, withChromium, RESULTS } from './harness.mjs';
 import { tanhPolynomials, evaluatePolynomial } from '../../demos/tanh-derivatives-svg.mjs';
 
-const RESULTS = path.join(ROOT, 'test-results');
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
-const TIME_LIMIT_MS = 240_000;
 
 // ---- checks ----------------------------------------------------------------------------------
-let passed = 0, failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++; else failed++;
-  console.log(`${ok ? 'ok    ' : 'FAILED'} ${name}${!ok && detail ? `\n         ${String(detail).split('\n').join('\n         ')}` : ''}`);
-  return ok;
-}
 /** Compares actual[i] with expected(i) within atol + rtol·|expected|; reports the worst point. */
 function checkValues(name, actual, expected, { atol, rtol = 0 }) {
   if (!Array.isArray(actual) || actual.length === 0) return check(name, false, `no values (got ${JSON.stringify(actual)?.slice(0, 80)})`);
@@ -41,12 +29,7 @@ const factorial = (k) => (k <= 1 ? 1 : k * factorial(k - 1));
 /** Opens a page and records every problem (console errors, page errors, failed requests). */
 async function open(context, url, { allow = [] } = {}) {
   const page = await context.newPage();
-  const problems = [];
-  const note = (msg) => { if (!allow.some((re) => re.test(msg))) problems.push(msg); };
-  page.on('console', (m) => { if (m.type() === 'error') note(`console.error: ${m.text()}`); });
-  page.on('pageerror', (e) => note(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => note(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) note(`HTTP ${r.status()}: ${r.url()}`); });
+  const problems = watchPage(page, allow);
   await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
   return { page, problems };
 }
@@ -71,7 +54,6 @@ function demo(page) {
 }
 
 async function screenshot(page, name) {
-  mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: path.join(RESULTS, `demos-${name}.png`), fullPage: true }).catch(() => {});
 }
 
@@ -268,39 +250,12 @@ async function loadFailure(context, base) {
 }
 
 // ---- main ------------------------------------------------------------------------------------
-const watchdog = setTimeout(() => {
-  console.log(`FAILED demos browser test timed out after ${TIME_LIMIT_MS / 1000} s`);
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}, TIME_LIMIT_MS);
-
-const server = await serveDirectory(ROOT);
-const base = `http://127.0.0.1:${server.address().port}`;
-const profile = mkdtempSync(path.join(tmpdir(), 'wasmgrad-demos-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: EXECUTABLE,
-    headless: true,
-    viewport: { width: 1200, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  console.log(`Chromium ${context.browser()?.version() ?? ''} at ${EXECUTABLE}, serving ${ROOT} on ${base}`);
+await withChromium({ name: 'demos browser test', timeLimitMs: 240_000, viewport: { width: 1200, height: 900 },
+  screenshots: 'demos-*.png' }, async (context, base) => {
   await section('index', context, `${base}/web/`, (page) => indexPage(page, base));
   await section('explorer', context, `${base}/web/explorer.html`, (page) => explorerPage(page));
   await section('explorer-emscripten', context, `${base}/web/explorer.html?wasm=emscripten`, (page) => explorerPage(page, { variant: 'emscripten', full: false }));
   await section('newton', context, `${base}/web/newton.html`, newtonPage);
   await section('wgan', context, `${base}/web/wgan.html`, wganPage);
   await loadFailure(context, base);
-} catch (e) {
-  check('launch Chromium and run the pages', false, e.stack ?? String(e));
-} finally {
-  await context?.close().catch(() => {});
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
-  clearTimeout(watchdog);
-}
-console.log(`screenshots: ${path.relative(process.cwd(), RESULTS) || '.'}/demos-*.png`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+});

@@ -4,53 +4,13 @@
 // Any console error, page error or failed request fails the run. Screenshots: test-results/.
 // Last line: "N passed, N failed"; exit code 1 on any failure.
 //   node tests/browser/run.mjs            CHROMIUM=/path/to/chrome to use another browser
-import http from 'node:http';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { check, watchPage, withChromium, RESULTS } from './harness.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const RESULTS = path.join(ROOT, 'test-results');
-const EXECUTABLE = process.env.CHROMIUM || '/usr/bin/chromium';
 const VARIANTS = ['wasi', 'emscripten'];
 const TOL = { float32: 1e-5, float64: 1e-12 };
 
-const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm',
-  '.css': 'text/css', '.map': 'application/json', '.png': 'image/png', '.svg': 'image/svg+xml',
-  '.ts': 'text/plain; charset=utf-8', '.txt': 'text/plain; charset=utf-8',
-};
-
-// ---- a static file server for the repo root ------------------------------------------------
-function serve() {
-  const server = http.createServer(async (req, res) => {
-    const send = (status, body, type = 'text/plain; charset=utf-8') => {
-      res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
-      res.end(body);
-    };
-    try {
-      const { pathname } = new URL(req.url, 'http://localhost');
-      const file = path.join(ROOT, path.normalize(decodeURIComponent(pathname)));
-      if (file !== ROOT && !file.startsWith(ROOT + path.sep)) return send(403, 'forbidden');
-      if (!(await stat(file).catch(() => null))?.isFile()) return send(404, `not found: ${pathname}`);
-      send(200, await readFile(file), MIME[path.extname(file)] ?? 'application/octet-stream');
-    } catch (e) {
-      send(500, String(e));
-    }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 // ---- checks ----------------------------------------------------------------------------------
-let passed = 0, failed = 0;
-function check(name, ok, detail = '') {
-  if (ok) passed++; else failed++;
-  console.log(`${ok ? 'ok    ' : 'FAILED'} ${name}${!ok && detail ? `\n         ${detail}` : ''}`);
-}
 function checkClose(name, actual, xs, f, tol) {
   const expected = xs.map(f);
   const bad = !Array.isArray(actual) || actual.length !== expected.length
@@ -63,11 +23,7 @@ function checkClose(name, actual, xs, f, tol) {
 
 async function runVariant(context, base, variant) {
   const page = await context.newPage();
-  const problems = [];
-  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console.error: ${m.text()}`); });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  const problems = watchPage(page);
 
   const url = `${base}/tests/browser/seed.html${variant === 'wasi' ? '' : `?wasm=${variant}`}`;
   let result = null;
@@ -88,7 +44,6 @@ async function runVariant(context, base, variant) {
   } catch (e) {
     result = { error: `page did not finish: ${e.message.split('\n')[0]}` };
   }
-  mkdirSync(RESULTS, { recursive: true });
   await page.screenshot({ path: path.join(RESULTS, `browser-${variant}.png`), fullPage: true }).catch(() => {});
   await page.close();
 
@@ -109,34 +64,7 @@ async function runVariant(context, base, variant) {
 }
 
 // ---- main ------------------------------------------------------------------------------------
-const watchdog = setTimeout(() => {
-  console.log('FAILED browser test timed out after 180 s');
-  console.log(`${passed} passed, ${failed + 1} failed`);
-  process.exit(1);
-}, 180_000);
-
-const server = await serve();
-const base = `http://127.0.0.1:${server.address().port}`;
-const profile = mkdtempSync(path.join(tmpdir(), 'wasmgrad-chromium-'));
-let context;
-try {
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: EXECUTABLE,
-    headless: true,
-    viewport: { width: 900, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  console.log(`Chromium ${context.browser()?.version() ?? ''} at ${EXECUTABLE}, serving ${ROOT} on ${base}`);
+await withChromium({ name: 'browser test', timeLimitMs: 180_000, viewport: { width: 900, height: 900 },
+  screenshots: `browser-{${VARIANTS.join(',')}}.png` }, async (context, base) => {
   for (const variant of VARIANTS) await runVariant(context, base, variant);
-} catch (e) {
-  check('launch Chromium and run the pages', false, e.stack ?? String(e));
-} finally {
-  await context?.close().catch(() => {});
-  server.close();
-  rmSync(profile, { recursive: true, force: true });
-  clearTimeout(watchdog);
-}
-console.log(`screenshots: ${path.relative(process.cwd(), RESULTS) || '.'}/browser-{${VARIANTS.join(',')}}.png`);
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed ? 1 : 0);
+});
