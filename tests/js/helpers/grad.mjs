@@ -21,6 +21,7 @@ export function followPath(build, vars, path, heads = []) {
     // with one variable a constant derivative must give zeros without allowUnused (API.md).
     if (vars.length > 1) opts.allowUnused = true;
     out = autograd.grad(out, vars, opts)[v];
+    assert.equal(out.dtype, vars[v].dtype, `the order-${i + 1} gradient keeps its variable's dtype`);
   });
   return out;
 }
@@ -55,6 +56,7 @@ export function gradValues(build, inputs, dtype, path, heads = []) {
     const hs = heads.map((h) => (h ? toNd(h, dtype) : undefined));
     return orderK(build, vars, path, hs).map((g, j) => {
       assert.deepEqual(g.shape, inputs[j].shape, `gradient ${j} has the variable's shape`);
+      assert.equal(g.dtype, dtype, `gradient ${j} of order ${path.length + 1} keeps the dtype`);
       return fromNd(g);
     });
   });

@@ -133,3 +133,160 @@ export const mT = (t) => {
 };
 
 export const dot = (a, b) => a.data.reduce((s, v, i) => s + v * b.data[i], 0);
+
+// ---- reductions and softmax along axes ---------------------------------------------------
+
+/** the flat indices of each group of a reduction over `axis` (one group per output element, in order) */
+export function groups(shape, axis) {
+  const axes = normalizeAxes(axis, shape.length);
+  const kept = shape.map((n, d) => (axes.includes(d) ? 1 : n));
+  const out = Array.from({ length: sizeOf(kept) }, () => []);
+  for (let i = 0; i < sizeOf(shape); i++) out[sourceIndex(unravel(i, shape), kept)].push(i);
+  return out;
+}
+
+/** NumPy-style reduction with fn(values of a group) -> number */
+export function reduceWith(t, { axis, keepdims = false } = {}, fn) {
+  const axes = normalizeAxes(axis, t.shape.length);
+  const kept = t.shape.map((n, d) => (axes.includes(d) ? 1 : n));
+  const data = groups(t.shape, axis).map((g) => fn(g.map((i) => t.data[i])));
+  return { shape: keepdims ? kept : kept.filter((_, d) => !axes.includes(d)), data: Float64Array.from(data) };
+}
+
+/** fn(values of a group) -> values of the same length, written back in place of each group */
+export function mapGroups(t, axis, fn) {
+  const data = new Float64Array(t.data.length);
+  for (const g of groups(t.shape, axis)) {
+    const v = fn(g.map((i) => t.data[i]));
+    g.forEach((i, k) => (data[i] = v[k]));
+  }
+  return { shape: [...t.shape], data };
+}
+
+const maxOf = (v) => v.reduce((m, x) => Math.max(m, x), -Infinity);
+export const logsumexpOf = (v) => {
+  const m = maxOf(v);
+  return m + Math.log(v.reduce((s, x) => s + Math.exp(x - m), 0));
+};
+export const softmaxOf = (v) => {
+  const lse = logsumexpOf(v);
+  return v.map((x) => Math.exp(x - lse));
+};
+export const REDUCERS = {
+  sum: (v) => v.reduce((s, x) => s + x, 0),
+  mean: (v) => v.reduce((s, x) => s + x, 0) / v.length,
+  prod: (v) => v.reduce((s, x) => s * x, 1),
+  max: maxOf,
+  min: (v) => v.reduce((m, x) => Math.min(m, x), Infinity),
+  logsumexp: logsumexpOf,
+};
+export const normOf = (ord) => (v) => {
+  if (ord === Infinity) return maxOf(v.map(Math.abs));
+  return v.reduce((s, x) => s + Math.abs(x) ** ord, 0) ** (1 / ord);
+};
+
+/** softmax cross-entropy: mean over rows of -log softmax(logits[i])[labels[i]] */
+export function softmaxCrossEntropy(logits, labels) {
+  const rows = groups(logits.shape, 1);
+  const sum = rows.reduce((s, g, i) => s - Math.log(softmaxOf(g.map((j) => logits.data[j]))[labels[i]]), 0);
+  return { shape: [], data: Float64Array.of(sum / rows.length) };
+}
+
+// ---- layout ---------------------------------------------------------------------------------
+
+/** the elements at the outer product of per-axis index lists (the general slice) */
+export function gather(t, indexLists) {
+  const shape = indexLists.map((l) => l.length);
+  const st = strides(t.shape);
+  return fromFn(shape, (i) => t.data[unravel(i, shape).reduce((acc, v, d) => acc + indexLists[d][v] * st[d], 0)]);
+}
+
+/** Python slice semantics per axis; missing or null entries take the whole axis */
+export function slice(t, begin = [], end = [], step = []) {
+  return gather(t, t.shape.map((n, d) => {
+    const s = step[d] ?? 1;
+    const norm = (v, lo, hi) => Math.min(Math.max(v < 0 ? v + n : v, lo), hi);
+    const b = begin[d] == null ? (s > 0 ? 0 : n - 1) : norm(begin[d], s > 0 ? 0 : -1, s > 0 ? n : n - 1);
+    const e = end[d] == null ? (s > 0 ? n : -1) : norm(end[d], s > 0 ? 0 : -1, s > 0 ? n : n - 1);
+    const idx = [];
+    for (let i = b; s > 0 ? i < e : i > e; i += s) idx.push(i);
+    return idx;
+  }));
+}
+
+/** flip the listed axes (all when axis is undefined) */
+export function flip(t, axis) {
+  const axes = normalizeAxes(axis, t.shape.length);
+  return gather(t, t.shape.map((n, d) => [...Array(n).keys()].map((i) => (axes.includes(d) ? n - 1 - i : i))));
+}
+
+/** NumPy take along one axis: x.shape[:axis] + indices.shape + x.shape[axis+1:] */
+export function take(t, indices, axis = 0) {
+  const a = axis < 0 ? axis + t.shape.length : axis;
+  const n = t.shape[a];
+  const flat = indices.data.map((i) => (i < 0 ? i + n : i));
+  const g = gather(t, t.shape.map((m, d) => (d === a ? Array.from(flat) : [...Array(m).keys()])));
+  return { shape: [...t.shape.slice(0, a), ...indices.shape, ...t.shape.slice(a + 1)], data: g.data };
+}
+
+/** joins tensors along an existing axis */
+export function concat(ts, axis = 0) {
+  const a = axis < 0 ? axis + ts[0].shape.length : axis;
+  const shape = [...ts[0].shape];
+  shape[a] = ts.reduce((s, t) => s + t.shape[a], 0);
+  const starts = ts.map((_, k) => ts.slice(0, k).reduce((s, t) => s + t.shape[a], 0));
+  return fromFn(shape, (i) => {
+    const idx = unravel(i, shape);
+    const k = starts.findLastIndex((s) => s <= idx[a]);
+    const local = idx.map((v, d) => (d === a ? v - starts[k] : v));
+    return ts[k].data[local.reduce((acc, v, d) => acc * ts[k].shape[d] + v, 0)];
+  });
+}
+
+export const withShape = (t, shape) => ({ shape, data: t.data });
+
+/** joins tensors along a new axis */
+export function stack(ts, axis = 0) {
+  const a = axis < 0 ? axis + ts[0].shape.length + 1 : axis;
+  const expanded = ts.map((t) => withShape(t, [...t.shape.slice(0, a), 1, ...t.shape.slice(a)]));
+  return concat(expanded, a);
+}
+
+// ---- linear algebra --------------------------------------------------------------------------
+
+/** NumPy dot for 1-D and 2-D operands */
+export function dot2(a, b) {
+  const a2 = a.shape.length === 1 ? withShape(a, [1, a.shape[0]]) : a;
+  const b2 = b.shape.length === 1 ? withShape(b, [b.shape[0], 1]) : b;
+  const r = matmul(a2, b2);
+  const shape = [...(a.shape.length === 2 ? [a.shape[0]] : []), ...(b.shape.length === 2 ? [b.shape[1]] : [])];
+  return withShape(r, shape);
+}
+
+/** MXNet FullyConnected: x (flattened to [batch, in], a 1-D x is one row) · wᵀ + bias */
+export function fullyConnected(x, w, bias) {
+  const rows = x.shape.length === 1 ? 1 : x.shape[0];
+  let y = matmul(withShape(x, [rows, x.data.length / rows]), mT(w));
+  if (bias) y = zipWith([y, bias], (u, v) => u + v);
+  return x.shape.length === 1 ? withShape(y, [w.shape[0]]) : y;
+}
+
+/**
+ * The columns of the Jacobian of a map that is affine in input j (the others fixed):
+ * column i is L(..., e_i, ...) - L(..., 0, ...), computed with the reference L (no finite steps).
+ * Returns { apply(h): L_j h, adjoint(g): L_jᵀ g } for the linear part.
+ */
+export function linearPart(L, inputs, j) {
+  const at = (data) => L(...inputs.map((x, k) => (k === j ? { shape: x.shape, data } : x)));
+  const n = sizeOf(inputs[j].shape);
+  const base = at(new Float64Array(n));
+  const columns = Array.from({ length: n }, (_, i) => {
+    const e = new Float64Array(n);
+    e[i] = 1;
+    return at(e).data.map((v, k) => v - base.data[k]);
+  });
+  return {
+    apply: (h) => ({ shape: base.shape, data: columns.reduce((acc, c, i) => acc.map((v, k) => v + c[k] * h.data[i]), new Float64Array(base.data.length)) }),
+    adjoint: (g) => ({ shape: inputs[j].shape, data: Float64Array.from(columns, (c) => c.reduce((s, v, k) => s + v * g.data[k], 0)) }),
+  };
+}
