@@ -1,6 +1,6 @@
 // Packaging test: the tarball of `npm pack`, installed into a fresh project (tests/packaging/app),
 // works in every JS setup:
-//   Node 20 ESM import, CommonJS require, no side effects on import, TypeScript types
+//   Node 20 ESM import, CommonJS require, no side effects on import, Node before 20.16, TypeScript types
 //   (tsc --strict on tests/types against the installed package), a plain page with an import
 //   map, a module Web Worker, an esbuild bundle, a Vite bundle (main thread and worker), and
 //   tree-shaking (the esbuild bundle of an app that uses only nd.sin: its size is reported).
@@ -86,6 +86,7 @@ function nodeChecks() {
   run('Node ESM: import from the installed package, seed, func, custom function', process.execPath, ['node-esm.mjs']);
   run('CommonJS: require, init() resolves to the API, the same objects as the ES module', process.execPath, ['node-cjs.cjs']);
   run('no side effects on import or require: no fetch, no wasm compiled before init()', process.execPath, ['no-side-effects.mjs']);
+  run('Node without process.getBuiltinModule (before 20.16): init() reads the wasm through fs/promises', process.execPath, ['node-fs-promises.mjs']);
   run('types: tsc --strict --noEmit on ESM and CommonJS consumers of the installed package', process.execPath,
     [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'types']);
 }
