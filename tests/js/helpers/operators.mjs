@@ -219,10 +219,16 @@ const REDUCE_OPTIONS = [
 const optsLabel = (o) => JSON.stringify(o, (k, x) => (x === Infinity ? 'Infinity' : x)).replace(/"/g, '');
 
 /** per group: the gradient of the reduction of `vals` with head gradient h (a number) */
+const othersProduct = (vals, ...skip) => vals.reduce((p, x, j) => (skip.includes(j) ? p : p * x), 1);
+const extremumVjp = (pick) => (vals, h) => {
+  const m = pick(...vals);
+  const n = vals.filter((x) => x === m).length;
+  return vals.map((x) => (x === m ? h / n : 0));
+};
 const GROUP_VJP = {
-  prod: (vals, h) => vals.map((_, i) => h * vals.reduce((p, x, j) => (j === i ? p : p * x), 1)),
-  max: (vals, h) => { const m = Math.max(...vals); const n = vals.filter((x) => x === m).length; return vals.map((x) => (x === m ? h / n : 0)); },
-  min: (vals, h) => { const m = Math.min(...vals); const n = vals.filter((x) => x === m).length; return vals.map((x) => (x === m ? h / n : 0)); },
+  prod: (vals, h) => vals.map((_, i) => h * othersProduct(vals, i)),
+  max: extremumVjp(Math.max),
+  min: extremumVjp(Math.min),
   logsumexp: (vals, h) => ref.softmaxOf(vals).map((s) => h * s),
 };
 const normVjp = (ord) => (vals, h) => {
@@ -231,22 +237,38 @@ const normVjp = (ord) => (vals, h) => {
   return vals.map((x) => (h * Math.sign(x) * Math.abs(x) ** (ord - 1)) / r ** (ord - 1));
 };
 
-/** the vjp of a reduction given per group: H (the reduced shape) spread over each group */
-const reductionVjp = (groupVjp, opts) => (H, x) => {
-  const g = new Float64Array(x.data.length);
-  ref.groups(x.shape, opts.axis).forEach((idx, k) => {
-    groupVjp(idx.map((i) => x.data[i]), H.data[k]).forEach((d, j) => (g[idx[j]] = d));
-  });
-  return [{ shape: x.shape, data: g }];
+/** per group: the Hessian of the reduction times the group's values of h1, times the head h */
+const zeroHvp = (vals) => vals.map(() => 0);
+const GROUP_HVP = {
+  prod: (vals, v, h) => vals.map((_, i) => h * v.reduce((acc, vj, j) => (j === i ? acc : acc + vj * othersProduct(vals, i, j)), 0)),
+  max: zeroHvp,
+  min: zeroHvp,
+  logsumexp: (vals, v, h) => {
+    const s = ref.softmaxOf(vals);
+    const sv = s.reduce((acc, si, j) => acc + si * v[j], 0);
+    return s.map((si, j) => h * si * (v[j] - sv));
+  },
+};
+/** norm 2: (v - u <u, v>) / r with u = x / r; norms 1 and Infinity are piecewise linear */
+const NORM_HVP = {
+  2: (vals, v, h) => {
+    const r = ref.normOf(2)(vals);
+    const uv = vals.reduce((acc, x, j) => acc + (x / r) * v[j], 0);
+    return vals.map((x, j) => (h * (v[j] - (x / r) * uv)) / r);
+  },
+  1: zeroHvp,
+  [Infinity]: zeroHvp,
 };
 
-/** logsumexp's Hessian-vector product per group: H (s h1 - s <s, h1>) */
-const logsumexpHvp = (opts) => (H, h1, x) => {
+/** a reduction's vjp (or with h1, its Hessian-vector product) from one function per group */
+const perGroup = (groupFn, opts) => (H, ...rest) => {
+  const x = rest.at(-1);
+  const h1 = rest.length > 1 ? rest[0] : null;
   const g = new Float64Array(x.data.length);
   ref.groups(x.shape, opts.axis).forEach((idx, k) => {
-    const s = ref.softmaxOf(idx.map((i) => x.data[i]));
-    const sh = s.reduce((acc, si, j) => acc + si * h1.data[idx[j]], 0);
-    idx.forEach((i, j) => (g[i] = H.data[k] * s[j] * (h1.data[i] - sh)));
+    const vals = idx.map((i) => x.data[i]);
+    const out = h1 ? groupFn(vals, idx.map((i) => h1.data[i]), H.data[k]) : groupFn(vals, H.data[k]);
+    out.forEach((d, j) => (g[idx[j]] = d));
   });
   return [{ shape: x.shape, data: g }];
 };
@@ -265,7 +287,7 @@ const NONLINEAR_REDUCTIONS = [
     { op, label: `${op} of a slice [2,3,4] {axis:2}`, opts: { axis: 2 }, inputs: [v([2, 3, 4], gen, { view: 'slice' })] },
   ]).map((c) => ({
     ...c, f: (x) => nd[c.op](x, c.opts), method: (x) => x[c.op](c.opts), value: (x) => ref.reduceWith(x, c.opts, ref.REDUCERS[c.op]),
-    vjp: reductionVjp(GROUP_VJP[c.op], c.opts), hvp: c.op === 'logsumexp' ? logsumexpHvp(c.opts) : undefined,
+    vjp: perGroup(GROUP_VJP[c.op], c.opts), hvp: perGroup(GROUP_HVP[c.op], c.opts),
   })),
   // prod is a polynomial: exact next to zeros at every order, and finite differences work there
   ...[
@@ -274,7 +296,7 @@ const NONLINEAR_REDUCTIONS = [
     ['zeros in every group, all axes', values(0, 1.1, -0.7, 0, 0.9, 1.3), {}],
   ].map(([what, gen, opts]) => ({
     op: 'prod', label: `prod [2,3] ${optsLabel(opts)}, ${what}`, opts, inputs: [v([2, 3], gen)],
-    f: (x) => nd.prod(x, opts), value: (x) => ref.reduceWith(x, opts, ref.REDUCERS.prod), vjp: reductionVjp(GROUP_VJP.prod, opts),
+    f: (x) => nd.prod(x, opts), value: (x) => ref.reduceWith(x, opts, ref.REDUCERS.prod), vjp: perGroup(GROUP_VJP.prod, opts), hvp: perGroup(GROUP_HVP.prod, opts),
   })),
   ...[
     [{}, away(0.2, 2)], [{ axis: 1 }, away(0.2, 2)], [{ axis: [0, 2], keepdims: true }, away(0.2, 2)], [{ axis: -1 }, away(0.2, 2)],
@@ -282,7 +304,8 @@ const NONLINEAR_REDUCTIONS = [
   ].map(([opts, gen]) => ({
     op: 'norm', label: `norm [2,3,4] ${optsLabel(opts)}`, opts, inputs: [v([2, 3, 4], gen)],
     f: (x) => nd.norm(x, opts), method: (x) => x.norm(opts),
-    value: (x) => ref.reduceWith(x, opts, ref.normOf(opts.ord ?? 2)), vjp: reductionVjp(normVjp(opts.ord ?? 2), opts),
+    value: (x) => ref.reduceWith(x, opts, ref.normOf(opts.ord ?? 2)), vjp: perGroup(normVjp(opts.ord ?? 2), opts),
+    hvp: NORM_HVP[opts.ord ?? 2] && perGroup(NORM_HVP[opts.ord ?? 2], opts),
   })),
 ].map((c) => ({ ...c, kind: 'nonlinear' }));
 
@@ -356,18 +379,36 @@ const LINALG = [
 ].map((c) => ({ ...c, kind: 'multiaffine' }));
 
 // ---- softmax family ---------------------------------------------------------------------------
-/** vjps along an axis, per group: softmax y (H - <H, y>); logSoftmax H - softmax sum(H) */
-const alongAxisVjp = (axis, groupVjp) => (H, x) => {
-  const a = [axis < 0 ? axis + x.shape.length : axis];
+/**
+ * A derivative along an axis from one function per group of the axis: fn(x, H) or, with h1,
+ * fn(x, H, h1), each the group's values
+ */
+const alongAxis = (axis, fn) => (H, ...rest) => {
+  const x = rest.at(-1);
+  const h1 = rest.length > 1 ? rest[0] : null;
   const g = new Float64Array(x.data.length);
-  for (const ix of ref.groups(x.shape, a)) {
-    groupVjp(ix.map((i) => x.data[i]), ix.map((i) => H.data[i])).forEach((d, j) => (g[ix[j]] = d));
+  for (const ix of ref.groups(x.shape, [axis < 0 ? axis + x.shape.length : axis])) {
+    const at = (t) => ix.map((i) => t.data[i]);
+    fn(at(x), at(H), ...(h1 ? [at(h1)] : [])).forEach((d, j) => (g[ix[j]] = d));
   }
   return [{ shape: x.shape, data: g }];
 };
+const dot = (u, w) => u.reduce((acc, ui, i) => acc + ui * w[i], 0);
+/** the change of softmax along v: s (v - <s, v>) */
+const softmaxAlong = (s, v) => s.map((si, i) => si * (v[i] - dot(s, v)));
+// softmax: g = s (H - <H, s>), and (g's Jacobian is symmetric) its change along h1:
+// ds (H - <H, s>) - s <H, ds>; logSoftmax: g = H - s sum(H), change -ds sum(H)
 const SOFTMAX_VJP = {
-  softmax: (vals, h) => { const y = ref.softmaxOf(vals); const hy = y.reduce((s, yi, i) => s + yi * h[i], 0); return y.map((yi, i) => yi * (h[i] - hy)); },
-  logSoftmax: (vals, h) => { const y = ref.softmaxOf(vals); const sh = h.reduce((s, v) => s + v, 0); return h.map((hi, i) => hi - y[i] * sh); },
+  softmax: (x, H) => { const s = ref.softmaxOf(x); return s.map((si, i) => si * (H[i] - dot(H, s))); },
+  logSoftmax: (x, H) => { const s = ref.softmaxOf(x); const sum = H.reduce((a, b) => a + b, 0); return H.map((hi, i) => hi - s[i] * sum); },
+};
+const SOFTMAX_HVP = {
+  softmax: (x, H, v) => {
+    const s = ref.softmaxOf(x);
+    const ds = softmaxAlong(s, v);
+    return s.map((si, i) => ds[i] * (H[i] - dot(H, s)) - si * dot(H, ds));
+  },
+  logSoftmax: (x, H, v) => { const sum = H.reduce((a, b) => a + b, 0); return softmaxAlong(ref.softmaxOf(x), v).map((d) => -d * sum); },
 };
 const SOFTMAX_VALUE = {
   softmax: ref.softmaxOf,
@@ -399,11 +440,11 @@ const NEURAL = [
   ].map(([shape, axis, f, method]) => ({
     op, label: `${op} [${shape}] axis ${axis ?? '(default -1)'}`, inputs: [v(shape)], f, method,
     value: (x) => ref.mapGroups(x, [(axis ?? -1) < 0 ? (axis ?? -1) + shape.length : axis], SOFTMAX_VALUE[op]),
-    vjp: alongAxisVjp(axis ?? -1, SOFTMAX_VJP[op]),
+    vjp: alongAxis(axis ?? -1, SOFTMAX_VJP[op]), hvp: alongAxis(axis ?? -1, SOFTMAX_HVP[op]),
   }))),
   ...['softmax', 'logSoftmax'].map((op) => ({
     op, label: `${op} of a transpose [3,2]`, inputs: [v([3, 2], uniform(-2, 2), { view: 'transpose' })], f: (x) => nd[op](x),
-    value: (x) => ref.mapGroups(x, [1], SOFTMAX_VALUE[op]), vjp: alongAxisVjp(-1, SOFTMAX_VJP[op]),
+    value: (x) => ref.mapGroups(x, [1], SOFTMAX_VALUE[op]), vjp: alongAxis(-1, SOFTMAX_VJP[op]), hvp: alongAxis(-1, SOFTMAX_HVP[op]),
   })),
   ...[
     ['logits [3,4], labels int32 [0,3,1]', [3, 4], [0, 3, 1], (x, l) => nd.softmaxCrossEntropy(x, l), (x, l) => x.softmaxCrossEntropy(l)],
