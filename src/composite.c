@@ -149,6 +149,7 @@ static T *norm_root(T *s, double ord) {
     bool zero = false;
     for (int32_t i = 0; i < s->size; i++) zero |= wg_get(s, i) == 0;
     T *m = zero ? S(op_binary_scalar(WG_OP_EQUAL, s, 0, false)) : NULL;
+    if (zero && !m) return NULL; /* out of memory, not "no zero" (fuzzing) */
     T *safe = m ? S(op_where(m, S(wg_scalar_like(s, 1)), s)) : s;
     T *r = ord == 2 ? S(op_unary(WG_OP_SQRT, safe)) : S(op_binary_scalar(WG_OP_POW, safe, 1.0 / ord, false));
     if (!r) return NULL;
@@ -162,7 +163,8 @@ T *cp_norm(T *x, double ord, uint32_t mask, bool keepdims) {
                        ord);
     int mark = wg_scope_begin();
     T *out = NULL;
-    T *ax = S(op_unary(WG_OP_ABS, x));
+    /* not for ord 2: an unused |x| that failed to allocate left an error on a success (fuzzing) */
+    T *ax = ord == 2 ? NULL : S(op_unary(WG_OP_ABS, x));
     if (ord == 2) out = norm_root(S(op_reduce(WG_OP_SUM, S(op_unary(WG_OP_SQUARE, x)), mask, keepdims)), 2);
     else if (ord == 1) out = op_reduce(WG_OP_SUM, ax, mask, keepdims);
     else if (ord == __builtin_inf()) out = op_reduce(WG_OP_MAX, ax, mask, keepdims);

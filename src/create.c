@@ -58,7 +58,8 @@ WG_API wg_tensor *wg_eye(int32_t n, int32_t m, int32_t k, int dtype) {
     T *t = wg_tensor_new(dtype, 2, shape, "nd.eye");
     if (!t) return NULL;
     memset(t->storage->data, 0, t->storage->bytes);
-    for (int32_t i = 0; i < n; i++) {
+    /* an empty matrix has no diagonal: without this, eye(2^31-1, m = 0) looped for seconds */
+    for (int32_t i = 0; t->size && i < n; i++) {
         int64_t j = (int64_t)i + k;
         if (j >= 0 && j < m) wg_set(t, i * m + (int32_t)j, 1);
     }

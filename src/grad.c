@@ -168,7 +168,7 @@ static T *shift_in_ones(T *p, int32_t s) {
 /* prod_{j < i} x[k, j] for x [K, G] by a Hillis-Steele scan (log2 G shifted products) */
 static T *exclusive_cumprod(T *x) {
     int32_t G = x->shape[1];
-    if (G == 1) return S(wg_full_like(x, 1));
+    if (G <= 1) return S(wg_full_like(x, 1)); /* no others (or no entries at all) */
     T *p = x;
     for (int32_t s = 1; s < G; s *= 2) p = mul(p, shift_in_ones(p, s));
     return shift_in_ones(p, 1);
@@ -591,6 +591,13 @@ static int run(const char *who, int nheads, T *const *heads, T *const *head_grad
             T *sum = g ? op_binary(WG_OP_ADD, v->grad, r) : wg_ref(v->grad);
             wg_unref(r);
             r = sum;
+        }
+        /* .grad must not lead back to v: a head gradient passed through unchanged may be v itself
+           or recorded from it, and v->grad -> it -> v would be a cycle never freed (fuzzing) */
+        if (r && !grad_mode && (r == v || (r->node && !r->node->freed))) {
+            T *d = op_detach(r);
+            wg_unref(r);
+            r = d;
         }
         result[j] = r;
         ok = r != NULL;

@@ -59,6 +59,7 @@ bool wg_dtype_valid(int dtype);
 static inline bool wg_is_float(int dtype) { return dtype == WG_F32 || dtype == WG_F64; }
 
 T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who);
+bool wg_shape_fits(const char *who, int dtype, int ndim, const int32_t *shape); /* else OUT_OF_MEMORY */
 T *wg_tensor_view(T *x, int ndim, const int32_t *shape); /* shares storage, no graph */
 T *wg_ref(T *t);                       /* internal reference, returns t */
 void wg_unref(T *t);

@@ -301,6 +301,7 @@ T *op_reshape(T *x, int ndim, const int32_t *shape_in) {
     if (known != (double)x->size)
         return wg_fail(WG_SHAPE_MISMATCH, "reshape: cannot reshape an array of shape %S (%d elements) into %A "
                        "(%g elements); the sizes must multiply to the same count", x, x->size, ndim, shape_in, known);
+    if (!wg_shape_fits("reshape", x->dtype, ndim, shape)) return NULL; /* [0] -> [0, 2^31-1, 2] */
     T *y = wg_tensor_view(x, ndim, shape);
     return wg_record(y, WG_OP_RESHAPE, 1, &x);
 }
@@ -359,7 +360,7 @@ T *op_broadcast_to(T *x, int ndim, const int32_t *shape) {
 }
 
 static int32_t slice_len(int32_t begin, int32_t end, int32_t step) {
-    int64_t n = step > 0 ? ((int64_t)end - begin + step - 1) / step : ((int64_t)begin - end - step - 1) / -step;
+    int64_t n = step > 0 ? ((int64_t)end - begin + step - 1) / step : ((int64_t)begin - end - step - 1) / -(int64_t)step; /* step may be INT32_MIN */
     return n > 0 ? (int32_t)n : 0;
 }
 

@@ -61,6 +61,25 @@ static T *tensor_alloc(int dtype, int ndim, const int32_t *shape, int32_t size) 
     return t;
 }
 
+/* wasm32 addresses at most 4 GiB: anything beyond 2^31 bytes can never be allocated. Empty
+ * arrays obey the same bound on their non-zero sizes (as NumPy), so that no stride or
+ * merged loop size of any array overflows int32 (found by fuzzing: [0, 2^31-1, 2]). */
+bool wg_shape_fits(const char *who, int dtype, int ndim, const int32_t *shape) {
+    double size = 1, nonzero = 1, es = (double)wg_dtype_size(dtype);
+    for (int d = 0; d < ndim; d++) {
+        size *= shape[d];
+        if (shape[d]) nonzero *= shape[d];
+    }
+    if (size * es > 2147483647.0)
+        return wg_fail(WG_OUT_OF_MEMORY, "%s: an array of shape %A and dtype %D needs %g bytes, more than "
+                       "wasm memory can hold", who, ndim, shape, dtype, size * es), false;
+    if (nonzero * es > 2147483647.0)
+        return wg_fail(WG_OUT_OF_MEMORY, "%s: shape %A is too big even for an empty array: its non-zero sizes "
+                       "multiply to %g bytes of %D, more than wasm memory can hold", who, ndim, shape,
+                       nonzero * es, dtype), false;
+    return true;
+}
+
 T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who) {
     if (!wg_dtype_valid(dtype)) return wg_fail(WG_INVALID_ARGUMENT, "%s: unknown dtype code %d", who, dtype);
     if (ndim < 0 || ndim > WG_MAX_DIMS)
@@ -72,10 +91,7 @@ T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who) {
             return wg_fail(WG_INVALID_ARGUMENT, "%s: negative size in shape %A; sizes must be >= 0", who, ndim, shape);
         size *= shape[d];
     }
-    /* wasm32 addresses at most 4 GiB: anything beyond 2^31 bytes can never be allocated */
-    if (size * (double)wg_dtype_size(dtype) > 2147483647.0)
-        return wg_fail(WG_OUT_OF_MEMORY, "%s: an array of shape %A and dtype %D needs %g bytes, more than "
-                       "wasm memory can hold", who, ndim, shape, dtype, size * (double)wg_dtype_size(dtype));
+    if (!wg_shape_fits(who, dtype, ndim, shape)) return NULL;
     wg_storage *s = storage_new((size_t)size * wg_dtype_size(dtype), who, ndim, shape);
     if (!s) return NULL;
     T *t = tensor_alloc(dtype, ndim, shape, (int32_t)size);
@@ -157,7 +173,9 @@ void wg_set(T *t, int32_t i, double v) {
     switch (t->dtype) {
     case WG_F32: ((float *)t->storage->data)[i] = (float)v; break;
     case WG_F64: ((double *)t->storage->data)[i] = v; break;
-    default: ((int32_t *)t->storage->data)[i] = (int32_t)v; break;
+    /* saturating, NaN -> 0, as wg_kernel_convert: a plain cast of NaN or inf is undefined (found by fuzzing) */
+    default: ((int32_t *)t->storage->data)[i] = v != v ? 0 : v >= 2147483647.0 ? INT32_MAX
+                                              : v <= -2147483648.0 ? INT32_MIN : (int32_t)v; break;
     }
 }
 
