@@ -74,7 +74,8 @@ T *op_mean(T *x, uint32_t mask, bool keepdims) {
 static T *stabilising_shift(T *x, uint32_t mask) {
     bool was = wg_recording;
     wg_recording = false;
-    T *m = op_reduce(WG_OP_MAX, x, mask, true);
+    /* no max of an empty group: shift by its sum, 0, so that logsumexp = log(0) = -inf there */
+    T *m = op_reduce(x->size ? WG_OP_MAX : WG_OP_SUM, x, mask, true);
     wg_recording = was;
     if (m) /* m is fresh and ours alone, so fixing it in place is safe */
         for (int32_t i = 0; i < m->size; i++) {
