@@ -198,6 +198,28 @@ const POWER_CONSTANTS = [
   { label: 'power(1.7, x)', f: (x) => nd.power(1.7, x), derivs: powerConstBase(1.7), gen: uniform(-2, 2) },
 ].map((c) => ({ op: 'power', kind: 'elementwise', label: c.label, inputs: [v([2, 3], c.gen)], f: c.f, partial: derivsPartial(c.derivs) }));
 
+/** x^x: with L = 1 + ln x, f' = f L, f'' = f (L^2 + 1/x), f''' = f (L^3 + 3L/x - 1/x^2) */
+const selfPower = [
+  (x) => x ** x,
+  (x) => x ** x * (1 + Math.log(x)),
+  (x) => x ** x * ((1 + Math.log(x)) ** 2 + 1 / x),
+  (x) => { const L = 1 + Math.log(x); return x ** x * (L ** 3 + (3 * L) / x - 1 / (x * x)); },
+];
+const constant = (f) => [f, () => 0, () => 0, () => 0];
+/** one variable on both sides of a binary operator: the engine adds the two gradients, at every order */
+const SAME_VARIABLE = [
+  ['power', selfPower, uniform(0.5, 2)],
+  ['multiply', UNARY_DERIVS.square, uniform(-2, 2)],
+  ['subtract', constant(() => 0), uniform(-2, 2)],
+  ['divide', constant(() => 1), away(0.5, 2)],
+  ['hypot', [(x) => Math.SQRT2 * Math.abs(x), (x) => Math.SQRT2 * Math.sign(x), () => 0, () => 0], away(0.2, 2)],
+  ['arctan2', constant((x) => Math.atan2(x, x)), away(0.2, 2)],
+  ['maximum', [(x) => x, () => 1, () => 0, () => 0], uniform(-2, 2)], // a tie everywhere: 0.5 + 0.5
+].map(([op, derivs, gen]) => ({
+  op, kind: 'elementwise', label: `${op}(x, x): one variable on both sides`, inputs: [v([2, 3], gen)],
+  f: (x) => nd[op](x, x), method: (x) => x[METHOD[op] ?? op](x), partial: derivsPartial(derivs),
+}));
+
 const CLIP_CASES = [[-0.5, 0.8], [null, 0.5], [-0.5, null]].map(([lo, hi]) => ({
   op: 'clip', kind: 'elementwise', label: `clip(x, ${lo}, ${hi})`,
   inputs: [v([2, 3], avoiding([lo, hi].filter((b) => b !== null), -2, 2))],
@@ -378,6 +400,15 @@ const LINALG = [
     f: (x, w, b) => nd.fullyConnected(x, w, b), value: ref.fullyConnected },
 ].map((c) => ({ ...c, kind: 'multiaffine' }));
 
+/** X Xᵀ: one variable on both sides of matmul; with S = H + Hᵀ the gradient is S X, the next order S h1 */
+const symmetric = (H) => ref.zipWith([H, ref.transpose(H)], (a, b) => a + b);
+LINALG.push({
+  op: 'matmul', kind: 'nonlinear', label: 'matmul(x, transpose(x)): one variable on both sides', inputs: [v([2, 3])],
+  f: (x) => nd.matmul(x, nd.transpose(x)), method: (x) => x.matmul(x.transpose()),
+  value: (x) => ref.matmul(x, ref.transpose(x)),
+  vjp: (H, x) => [ref.matmul(symmetric(H), x)], hvp: (H, h1) => [ref.matmul(symmetric(H), h1)],
+});
+
 // ---- softmax family ---------------------------------------------------------------------------
 /**
  * A derivative along an axis from one function per group of the axis: fn(x, H) or, with h1,
@@ -464,6 +495,7 @@ export const CASES = [
   ...UNARY_OPS.flatMap(unaryCases),
   ...BINARY_OPS.flatMap(binaryCases),
   ...POWER_CONSTANTS,
+  ...SAME_VARIABLE,
   ...CLIP_CASES,
   ...WHERE_CASES,
   ...LINEAR_REDUCTIONS,
