@@ -159,6 +159,7 @@ static void vjp_binary(int op, T *a, T *b, T *y, T *g, const bool *needs, T **gi
 /* ---- reductions ---------------------------------------------------------------------- */
 /* p [K, G] with its columns shifted right by s (0 < s < G) and ones shifted in */
 static T *shift_in_ones(T *p, int32_t s) {
+    if (!p) return NULL; /* an allocation failed: NULL flows on (test_alloc_failures) */
     int32_t K = p->shape[0], G = p->shape[1];
     int32_t ones_shape[2] = { K, s }, begin[2] = { 0, 0 }, end[2] = { K, G - s }, step[2] = { 1, 1 };
     T *parts[2] = { S(op_broadcast_to(S(wg_scalar_like(p, 1)), 2, ones_shape)), S(op_slice(p, begin, end, step)) };
@@ -167,10 +168,11 @@ static T *shift_in_ones(T *p, int32_t s) {
 
 /* prod_{j < i} x[k, j] for x [K, G] by a Hillis-Steele scan (log2 G shifted products) */
 static T *exclusive_cumprod(T *x) {
+    if (!x) return NULL;
     int32_t G = x->shape[1];
     if (G <= 1) return S(wg_full_like(x, 1)); /* no others (or no entries at all) */
     T *p = x;
-    for (int32_t s = 1; s < G; s *= 2) p = mul(p, shift_in_ones(p, s));
+    for (int32_t s = 1; p && s < G; s *= 2) p = mul(p, shift_in_ones(p, s));
     return shift_in_ones(p, 1);
 }
 
@@ -186,6 +188,7 @@ static T *prod_of_others(T *x, uint32_t mask) {
     for (int d = 0; d < x->ndim; d++) inverse[perm[d]] = d;
     T *xt = S(op_transpose(x, perm));
     T *x2 = S(op_reshape(xt, 2, flat));
+    if (!x2) return NULL;
     T *e = mul(exclusive_cumprod(x2), S(op_flip(exclusive_cumprod(S(op_flip(x2, 2u))), 2u)));
     return S(op_transpose(S(op_reshape(e, xt->ndim, xt->shape)), inverse));
 }
