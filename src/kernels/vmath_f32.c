@@ -75,13 +75,12 @@ static inline f32x4 v_exp_tanh_range(f32x4 t) {
 }
 
 /* tanh: an odd polynomial below |x| = 0.625, 1 - 2 / (e^(2|x|) + 1) above (no cancellation
- * there, the result is > 0.55), sign restored last. |x| is capped at 9.2, where tanh is
+ * there, the result is > 0.55), the sign copied from x last. |x| is capped at 9.2, where tanh is
  * already 1 in float32, which keeps e^(2|x|) finite and NaN on the polynomial side. */
 static inline f32x4 v_tanh(f32x4 x) {
     f32x4 ax = v_abs(x);
     f32x4 t = v_min(ax, v_splat(9.2f));
     f32x4 big = v_splat(1.0f) - v_splat(2.0f) / (v_exp_tanh_range(t + t) + v_splat(1.0f));
-    big = v_from_bits(v_bits(big) | (v_bits(x) & (int32_t)0x80000000));
     f32x4 z = x * x;
     f32x4 p = v_splat(-5.70498872745e-3f);
     p = p * z + v_splat(2.06390887954e-2f);
@@ -89,7 +88,8 @@ static inline f32x4 v_tanh(f32x4 x) {
     p = p * z + v_splat(1.33314422036e-1f);
     p = p * z + v_splat(-3.33332819422e-1f);
     f32x4 small = p * z * x + x;
-    return v_select(ax > v_splat(0.625f), big, small);
+    /* tanh is odd: take the sign from x, which also keeps tanh(-0) = -0 */
+    return v_copysign(v_select(ax > v_splat(0.625f), big, small), x);
 }
 
 /* sigmoid: with t = e^-|x| (never overflows), 1 / (1 + t) for x >= 0 and t / (1 + t)
@@ -123,7 +123,7 @@ static inline f32x4 v_sincos(f32x4 x, int shift) {
     i32x4 q = (j >> 1) + shift;
     f32x4 r = v_select((q & 1) != 0, c, s);
     i32x4 negative = (q & 2) != 0;
-    if (!shift) negative ^= x < v_splat(0.0f); /* sin is odd */
+    if (!shift) negative ^= v_bits(x) >> 31; /* sin is odd; the sign bit also catches -0 */
     return v_from_bits(v_bits(r) ^ (negative & (int32_t)0x80000000));
 }
 
@@ -143,7 +143,8 @@ static inline f32x4 v_expm1(f32x4 x) {
     p = p * x + v_splat(0.5f);
     f32x4 small = p * (x * x) + x;
     f32x4 big = v_exp(x) - v_splat(1.0f);
-    return v_select(v_abs(x) < v_splat(0.5f), small, big);
+    f32x4 r = v_select(v_abs(x) < v_splat(0.5f), small, big);
+    return v_select(x == v_splat(0.0f), x, r); /* expm1(-0) = -0 */
 }
 
 /* log1p: with u = 1 + x rounded, log(u) * x / (u - 1) cancels u's rounding error (the

@@ -23,6 +23,10 @@ static inline f32x4 v_select(i32x4 mask, f32x4 a, f32x4 b) {
     return v_from_bits((v_bits(a) & mask) | (v_bits(b) & ~mask));
 }
 static inline f32x4 v_abs(f32x4 v) { return v_from_bits(v_bits(v) & 0x7fffffff); }
+/* |a| with the sign bit of s */
+static inline f32x4 v_copysign(f32x4 a, f32x4 s) {
+    return v_from_bits((v_bits(a) & 0x7fffffff) | (v_bits(s) & (int32_t)0x80000000));
+}
 static inline f32x4 v_min(f32x4 a, f32x4 b) { return v_select(a < b, a, b); }
 static inline f32x4 v_max(f32x4 a, f32x4 b) { return v_select(a > b, a, b); }
 /* round to nearest (ties to even) for |v| < 2^22, by the magic-number trick */

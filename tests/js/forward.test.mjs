@@ -70,11 +70,8 @@ test('special values exactly, in both dtypes', () => {
 // f(-0) = -0 where C99 Annex F says so: odd functions that are 0 at 0, sqrt, and the roundings
 const KEEP_NEGATIVE_ZERO = ['expm1', 'log1p', 'sinh', 'tanh', 'arcsinh', 'arctanh', 'arcsin', 'arctan', 'tan', 'sin',
   'erf', 'cbrt', 'softsign', 'degrees', 'radians', 'sqrt', 'sign', 'floor', 'ceil', 'round', 'trunc'];
-const SIGNED_ZERO_TODO = {
-  float32: 'the float32 SIMD kernels of sin, tanh and expm1 (vmath_f32.c) return +0 for -0',
-};
 for (const dtype of ['float32', 'float64']) {
-  test(`f(-0) = -0 (${dtype})`, { todo: SIGNED_ZERO_TODO[dtype] }, () => {
+  test(`f(-0) = -0 (${dtype})`, () => {
     const wrong = KEEP_NEGATIVE_ZERO.filter((op) =>
       !Object.is(nd.tidy(() => nd[op](nd.array([-0], { dtype })).toTypedArray()[0]), -0));
     assert.deepEqual(wrong, [], `these give +0 for -0 in ${dtype}`);
