@@ -14,6 +14,17 @@
 
 #define MR 4
 
+/* the MR = 4 values of a packed a step, each broadcast to a vector: float32 loads them as
+ * one vector and shuffles lanes out (one load, four shuffles); float64 splats from memory */
+#define SPLAT4_f32(ap, a0, a1, a2, a3) do { \
+        f32v a_ = load_f32(ap); \
+        a0 = __builtin_shufflevector(a_, a_, 0, 0, 0, 0); a1 = __builtin_shufflevector(a_, a_, 1, 1, 1, 1); \
+        a2 = __builtin_shufflevector(a_, a_, 2, 2, 2, 2); a3 = __builtin_shufflevector(a_, a_, 3, 3, 3, 3); \
+    } while (0)
+#define SPLAT4_f64(ap, a0, a1, a2, a3) do { \
+        a0 = splat_f64((ap)[0]); a1 = splat_f64((ap)[1]); a2 = splat_f64((ap)[2]); a3 = splat_f64((ap)[3]); \
+    } while (0)
+
 #define DEFINE_GEMM(T, V, W, suffix) \
     typedef T V __attribute__((vector_size(16))); \
     enum { NR_##suffix = 2 * W }; \
@@ -41,8 +52,8 @@
         V c00 = z, c01 = z, c10 = z, c11 = z, c20 = z, c21 = z, c30 = z, c31 = z; \
         for (int32_t p = 0; p < k; p++) { \
             V b0 = load_##suffix(bp), b1 = load_##suffix(bp + W); \
-            V a0 = splat_##suffix(ap[0]), a1 = splat_##suffix(ap[1]); \
-            V a2 = splat_##suffix(ap[2]), a3 = splat_##suffix(ap[3]); \
+            V a0, a1, a2, a3; \
+            SPLAT4_##suffix(ap, a0, a1, a2, a3); \
             c00 += a0 * b0; c01 += a0 * b1; \
             c10 += a1 * b0; c11 += a1 * b1; \
             c20 += a2 * b0; c21 += a2 * b1; \
