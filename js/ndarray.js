@@ -51,14 +51,18 @@ export function intOption(where, value, what, fallback) {
 /** An options argument: undefined or a plain object. */
 export function options(where, opts) {
   if (opts === undefined) return {};
-  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || opts instanceof NDArray) {
+  if (opts === null || typeof opts !== 'object' || Array.isArray(opts) || ArrayBuffer.isView(opts) || opts instanceof NDArray) {
     invalid(where, `options must be an object ({ name: value, ... }), got ${show(opts)}`);
   }
   return opts;
 }
 
 const INTERNAL = Symbol('wasmgrad.internal');
+// Every copy of the library (js/, the dist bundle, a second import) marks its NDArrays with
+// this registered symbol, so that an array of another instance gets a precise error.
+const BRAND = Symbol.for('wasmgrad.NDArray');
 let handleField; // reads NDArray's private #handle, set in its static block
+let isOwn; // whether a value really is an NDArray of this instance (not just its prototype)
 
 export class NDArray {
   #handle; // 0 once disposed
@@ -78,6 +82,11 @@ export class NDArray {
 
   static {
     handleField = (x) => x.#handle;
+    isOwn = (x) => #handle in x;
+  }
+
+  get [BRAND]() {
+    return true;
   }
 
   get shape() {
@@ -146,9 +155,7 @@ export class NDArray {
   }
 
   astype(dtype) {
-    const code = dtypeCode('NDArray.astype', dtype, -1);
-    if (code < 0) invalid('NDArray.astype', "expects a dtype: 'float32', 'float64' or 'int32'");
-    return wrap(wg.wg_astype(handleOf(this, 'NDArray.astype'), code), 'NDArray.astype');
+    return astypeAs('NDArray.astype', this, dtype);
   }
 
   /** A flat copy: Float32Array, Float64Array or Int32Array. */
@@ -164,6 +171,7 @@ export class NDArray {
 
   /** Nested JS arrays; a number for a 0-d array. */
   toArray() {
+    handleOf(this, 'NDArray.toArray');
     return nest(this.toTypedArray(), this.#shape);
   }
 
@@ -192,11 +200,30 @@ export function wrap(handle, where) {
   return new NDArray(INTERNAL, handle >>> 0);
 }
 
+/** x.astype(dtype), reporting errors as `where` (nd.astype shares it). */
+export function astypeAs(where, x, dtype) {
+  const code = dtypeCode(where, dtype, -1);
+  if (code < 0) invalid(where, "expects a dtype: 'float32', 'float64' or 'int32'");
+  return wrap(wg.wg_astype(handleOf(x, where, 'x'), code), where);
+}
+
+/** Throws the INVALID_ARGUMENT for a value `x` given where an NDArray of this instance belongs. */
+function notAnArray(where, what, x) {
+  if (x?.[BRAND] === true && !(x instanceof NDArray)) {
+    invalid(where, `${what} is an NDArray of another instance of wasmgrad (another copy of the library, or a ` +
+      'Worker\'s); arrays cannot move between instances: copy it with nd.array(x.toTypedArray(), { shape: x.shape, dtype: x.dtype })');
+  }
+  if (x instanceof NDArray) {
+    invalid(where, `${what} is an object with NDArray's prototype but no array behind it; make arrays with nd.array(...)`);
+  }
+  invalid(where, `${what} must be an NDArray, got ${show(x)}; make one with nd.array(...)`);
+}
+
 /** The handle of an NDArray argument, with the errors a user needs to see. */
 export function handleOf(x, where, what = 'the array') {
-  if (!(x instanceof NDArray)) {
+  if (!(x instanceof NDArray) || !isOwn(x)) {
     requireInit(where); // no NDArray exists before init: say that first
-    invalid(where, `${what} must be an NDArray, got ${show(x)}; make one with nd.array(...)`);
+    notAnArray(where, what, x);
   }
   const handle = handleField(x);
   if (handle === 0) throw new WasmgradError('DISPOSED', `${where}: ${what} was disposed (dispose() or nd.tidy); keep it by returning it from the tidy function`);
@@ -256,6 +283,7 @@ function flatten(where, data, dtype) {
     return { flat: new CTORS[code]([Number(data)]), dims: [], code };
   }
   if (isTyped(data)) {
+    checkAttached(where, data);
     if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
       invalid(where, 'BigInt typed arrays are not supported; convert to Float64Array or Int32Array');
     }
@@ -264,12 +292,14 @@ function flatten(where, data, dtype) {
     return { flat: data instanceof CTORS[code] ? data : new CTORS[code](data), dims: [data.length], code };
   }
   if (!Array.isArray(data)) {
+    if (data?.[BRAND] === true) notAnArray(where, 'data', data);
     invalid(where, `data must be a number, nested arrays of numbers or a typed array, got ${show(data)}`);
   }
   // Rows may be arrays or typed arrays: [[1, 2], [3, 4]] or [Float32Array, Float32Array].
   const isRow = (v) => Array.isArray(v) || isTyped(v);
   const dims = [];
   for (let level = data; isRow(level); level = level[0]) {
+    if (!Array.isArray(level)) checkAttached(where, level);
     dims.push(level.length);
     if (level.length === 0) break;
   }
@@ -282,7 +312,7 @@ function flatten(where, data, dtype) {
         invalid(where, `element ${path} is ${show(value)}; data must hold only numbers (a nested array deeper than its siblings is ragged)`);
       }
       flat[next++] = Number(value);
-    } else if (!isRow(value) || value.length !== dims[depth]) {
+    } else if (!isRow(value) || (!Array.isArray(value) && checkAttached(where, value)) || value.length !== dims[depth]) {
       const got = isRow(value) ? `an array of length ${value.length}` : show(value);
       invalid(where, `ragged data: element ${path} is ${got} where an array of ${dims[depth]} was expected; every row must have the same length`);
     } else {
@@ -295,6 +325,21 @@ function flatten(where, data, dtype) {
 
 function isTyped(value) {
   return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
+/**
+ * A typed array whose buffer was transferred (postMessage, structuredClone) reads as empty:
+ * refuse it instead of making an empty array. Only an empty view can be detached; making a
+ * view on a detached buffer throws. Returns false (for use inside conditions).
+ */
+function checkAttached(where, typed) {
+  if (typed.byteLength > 0 || typed.buffer instanceof SharedArrayBuffer) return false;
+  try {
+    new Uint8Array(typed.buffer);
+  } catch {
+    invalid(where, `the ${typed.constructor.name}'s buffer is detached (it was transferred, e.g. by postMessage); pass the data before transferring it, or a copy`);
+  }
+  return false;
 }
 
 // ---- data out ------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 import { invalid, show } from './errors.js';
 import { wg } from './loader.js';
 import { putInts, readCString, lastError } from './memory.js';
-import { NDArray, INT32_MAX, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
+import { NDArray, INT32_MAX, astypeAs, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
 
 const INT32_MIN = -2147483648;
 
@@ -160,8 +160,7 @@ export function where(cond, a, b) {
 }
 
 export function astype(x, dtype) {
-  handleOf(x, 'nd.astype', 'x');
-  return x.astype(dtype);
+  return astypeAs('nd.astype', x, dtype);
 }
 
 /** reshape(x, shape) or reshape(x, ...sizes); one size may be -1. */
