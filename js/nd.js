@@ -16,6 +16,12 @@ function number(where, value, what) {
   return value;
 }
 
+/** One size: a number (parseShape alone would also take a list and use its first entry). */
+function size(where, value, what) {
+  if (typeof value !== 'number') invalid(where, `${what} must be a non-negative integer, got ${show(value)}`);
+  return parseShape(where, value, { what })[0];
+}
+
 /** Splits trailing options off variadic arguments: arange(0, 5, { dtype }). */
 function splitOptions(args) {
   const last = args.at(-1);
@@ -63,7 +69,7 @@ const creation = {
     if (num !== null && typeof num === 'object') [num, opts] = [50, num];
     const { dtype, endpoint = true } = options(where, opts);
     if (typeof endpoint !== 'boolean') invalid(where, `endpoint must be true or false, got ${show(endpoint)}`);
-    const n = parseShape(where, num, { what: 'num' })[0];
+    const n = size(where, num, 'num');
     return wrap(wg.wg_linspace(number(where, start, 'start'), number(where, stop, 'stop'), n, endpoint ? 1 : 0,
       dtypeCode(where, dtype)), where);
   },
@@ -73,8 +79,8 @@ const creation = {
     const where = 'nd.eye';
     requireInit(where);
     const { dtype, m = n, k = 0 } = options(where, opts);
-    const [rows] = parseShape(where, n, { what: 'n' });
-    const [cols] = parseShape(where, m, { what: 'm' });
+    const rows = size(where, n, 'n');
+    const cols = size(where, m, 'm');
     return wrap(wg.wg_eye(rows, cols, intOption(where, k, 'k'), dtypeCode(where, dtype)), where);
   },
 };
