@@ -8,9 +8,9 @@
 //   createGraph, results left connected. An input that depends on outer variables is fed to f
 //   as v + (a - detach(a)): the value of v, derivative 1 to v, and still wired to a's graph,
 //   so the outer transform differentiates through the inner derivative.
-import { invalid, show } from './errors.js';
+import { WasmgradError, invalid, show } from './errors.js';
 import { requireInit, wg } from './loader.js';
-import { NDArray, handleOf, options } from './ndarray.js';
+import { NDArray, wrap, arrayHandle, handleOf, options } from './ndarray.js';
 import { record, pause, grad as autogradGrad, isRecording } from './autograd.js';
 import { nd } from './nd.js';
 
@@ -48,7 +48,7 @@ function argIndices(where, argnums, nargs) {
 
 /** An argument as an NDArray: JS data (numbers, nested arrays) goes through nd.array. */
 function asNDArray(where, value, what) {
-  if (!(value instanceof NDArray)) return nd.array(value);
+  if (!(value instanceof NDArray)) return wrap(arrayHandle(where, value), where); // errors name `where`
   handleOf(value, where, what); // DISPOSED if it was
   return value;
 }
@@ -99,18 +99,19 @@ function gradients(heads, vars, nested, headGrads, retainGraph = true) {
 }
 
 /** func.valueAndGrad(f, { argnums = 0 }) → (...args) => [value, gradient(s)]. */
-export function valueAndGrad(f, opts = {}) {
+export function valueAndGrad(f, opts) {
   return valueAndGradAs('func.valueAndGrad', f, opts);
 }
 
 /** func.grad(f, { argnums = 0 }) → (...args) => gradient(s) of a scalar-valued f. */
-export function grad(f, opts = {}) {
+export function grad(f, opts) {
   const both = valueAndGradAs('func.grad', f, opts);
   return (...args) => nd.tidy(() => both(...args)[1]);
 }
 
-function valueAndGradAs(where, f, { argnums = 0 } = {}) {
+function valueAndGradAs(where, f, opts) {
   checkFunction(where, f);
+  const { argnums = 0 } = options(where, opts);
   return (...args) => run(where, (nested) => {
     const { out, vars } = trace(where, f, args, argIndices(where, argnums, args.length), nested);
     if (out.size !== 1) {
@@ -129,7 +130,11 @@ export function vjp(f, ...primals) {
   const nested = depth > 0 || isRecording();
   // Kept alive (returned from tidy) for vjpFn; freed with vjpFn by the FinalizationRegistry.
   const { out, vars } = nd.tidy(() => trace(where, f, primals, primals.map((_, i) => i), nested));
-  const vjpFn = (cotangent) => run(where, (inner) => gradients(out, vars, inner, arrays(where, [cotangent], 'cotangent')));
+  const vjpFn = (cotangent) => run(where, (inner) => {
+    const [c] = arrays(where, [cotangent], 'cotangent');
+    sameShape(where, c, 'the cotangent', out, 'f\'s output');
+    return gradients(out, vars, inner, c);
+  });
   return [nested ? out : out.detach(), vjpFn];
 }
 
@@ -162,16 +167,26 @@ function traceAt(where, f, primals, tangents, nested) {
   const ps = Array.isArray(primals) ? primals : [primals];
   const ts = Array.isArray(tangents) ? tangents : [tangents];
   if (ps.length !== ts.length) invalid(where, `got ${ps.length} primals and ${ts.length} tangents; give one tangent per primal`);
-  return { ...trace(where, f, ps, ps.map((_, i) => i), nested), ts: arrays(where, ts, 'tangents') };
+  const traced = trace(where, f, ps, ps.map((_, i) => i), nested);
+  const tangentArrays = arrays(where, ts, 'tangents');
+  tangentArrays.forEach((t, i) => sameShape(where, t, `tangents[${i}]`, traced.vars[i], `primals[${i}]`));
+  return { ...traced, ts: tangentArrays };
+}
+
+function sameShape(where, a, what, b, of) {
+  if (a.shape.length !== b.shape.length || a.shape.some((n, d) => n !== b.shape[d])) {
+    throw new WasmgradError('SHAPE_MISMATCH', `${where}: ${what} has shape [${a.shape}] but ${of} has shape [${b.shape}]; give it the same shape`);
+  }
 }
 
 /**
  * func.jacobian(f, { argnums = 0 }) → (...args) => d out / d in of shape out.shape + in.shape;
  * per argnum when argnums is an array, per output when f returns an array.
  */
-export function jacobian(f, { argnums = 0 } = {}) {
+export function jacobian(f, opts) {
   const where = 'func.jacobian';
   checkFunction(where, f);
+  const { argnums = 0 } = options(where, opts);
   return (...args) => run(where, (nested) => {
     const { out, vars } = trace(where, f, args, argIndices(where, argnums, args.length), nested, { listOut: true });
     const perOutput = (Array.isArray(out) ? out : [out]).map((o) => {
@@ -197,7 +212,9 @@ function jacobianRows(o, vars, nested) {
 }
 
 /** func.hessian(f, { argnums = 0 }) = jacobian of grad: shape in.shape + in.shape. */
-export function hessian(f, opts = {}) {
+export function hessian(f, opts) {
+  checkFunction('func.hessian', f);
+  options('func.hessian', opts); // its errors name func.hessian, not the grad and jacobian inside
   return jacobian(grad(f, opts), opts);
 }
 
