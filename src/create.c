@@ -99,7 +99,8 @@ WG_API void wg_random_seed(double seed) {
 
 static T *random_tensor(const char *who, int dtype, int ndim, const int32_t *shape) {
     if (!wg_is_float(dtype))
-        return wg_fail(WG_DTYPE_MISMATCH, "%s: random arrays are float32 or float64, not %D", who, dtype);
+        return wg_fail(WG_DTYPE_MISMATCH, "%s: random arrays are float32 or float64, not %D; pass dtype 'float32' or "
+                       "'float64' (and astype('int32') the result if needed)", who, dtype);
     return wg_tensor_new(dtype, ndim, shape, who);
 }
 

@@ -328,8 +328,8 @@ T *op_transpose(T *x, const int32_t *perm) {
     uint32_t seen = 0;
     for (int d = 0; d < x->ndim; d++) {
         if (perm[d] < 0 || perm[d] >= x->ndim || (seen & (1u << perm[d])))
-            return wg_fail(WG_INVALID_ARGUMENT, "transpose: axes %A are not a permutation of 0..%d for shape %S",
-                           x->ndim, perm, x->ndim - 1, x);
+            return wg_fail(WG_INVALID_ARGUMENT, "transpose: axes %A are not a permutation of 0..%d for shape "
+                           "%S; list each axis once", x->ndim, perm, x->ndim - 1, x);
         seen |= 1u << perm[d];
     }
     int32_t shape[WG_MAX_DIMS], own[WG_MAX_DIMS];
