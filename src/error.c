@@ -98,6 +98,8 @@ WG_API int wg_status(void) { return g_status; }
 WG_API const char *wg_message(void) { return g_message; }
 WG_API void wg_set_error(int status, const char *message) {
     wg_clear_error();
+    /* every failure has a message, even when the host gives none (found by fuzzing) */
+    if (!message || !message[0]) message = "a custom function's host callback failed without a message";
     wg_fail(status < WG_INVALID_ARGUMENT || status > WG_OUT_OF_MEMORY ? WG_INVALID_ARGUMENT : status, "%s", message);
 }
 WG_API void wg_clear_error(void) { g_status = WG_OK; g_message[0] = 0; }

@@ -104,12 +104,35 @@ static void test_grad_never_cycles(void) {
     check_all_freed("z.backward(z, retainGraph)");
 }
 
+/* a host callback that fails with an empty (or NULL) message left a failure without one */
+int wg_host_vjp(int32_t fn, wg_tensor *g, int nin, wg_tensor *const *inputs, const int32_t *needs, wg_tensor **gin) {
+    (void)g; (void)nin; (void)inputs; (void)needs; (void)gin;
+    wg_set_error(WG_NOT_DIFFERENTIABLE, fn == 1 ? "" : NULL);
+    return WG_NOT_DIFFERENTIABLE;
+}
+
+static void test_host_error_without_message(void) {
+    double v[2] = { 1, 2 };
+    wg_tensor *x = vec(WG_F64, 2, v);
+    wg_attach_grad(x, WG_GRAD_WRITE);
+    for (int fn = 1; fn <= 2; fn++) {
+        wg_set_recording(1);
+        wg_tensor *y = wg_custom(fn, 1, &x, x);
+        wg_set_recording(0);
+        CHECK(wg_backward(1, &y, NULL, 0, -1) == WG_NOT_DIFFERENTIABLE);
+        CHECK(wg_status() == WG_NOT_DIFFERENTIABLE && wg_message()[0] != 0);
+        wg_release(y);
+    }
+    wg_release(x);
+}
+
 int main(void) {
     test_empty_eye_is_fast();
     test_int32_stores_saturate();
     test_huge_empty_shapes_refused();
     test_slice_step_int32_min();
     test_grad_never_cycles();
+    test_host_error_without_message();
     check_all_freed("end");
     return check_summary("test_hardening");
 }
