@@ -209,6 +209,12 @@ export function astypeAs(where, x, dtype) {
 
 /** Throws the INVALID_ARGUMENT for a value `x` given where an NDArray of this instance belongs. */
 function notAnArray(where, what, x) {
+  refuseForeign(where, what, x);
+  invalid(where, `${what} must be an NDArray, got ${show(x)}; make one with nd.array(...)`);
+}
+
+/** Throws if `x` is an NDArray of another instance, or an object with NDArray's prototype only. */
+export function refuseForeign(where, what, x) {
   if (x?.[BRAND] === true && !(x instanceof NDArray)) {
     invalid(where, `${what} is an NDArray of another instance of wasmgrad (another copy of the library, or a ` +
       'Worker\'s); arrays cannot move between instances: copy it with nd.array(x.toTypedArray(), { shape: x.shape, dtype: x.dtype })');
@@ -216,7 +222,6 @@ function notAnArray(where, what, x) {
   if (x instanceof NDArray) {
     invalid(where, `${what} is an object with NDArray's prototype but no array behind it; make arrays with nd.array(...)`);
   }
-  invalid(where, `${what} must be an NDArray, got ${show(x)}; make one with nd.array(...)`);
 }
 
 /** The handle of an NDArray argument, with the errors a user needs to see. */

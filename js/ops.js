@@ -4,7 +4,7 @@
 import { invalid, show } from './errors.js';
 import { wg } from './loader.js';
 import { putInts, readCString, lastError } from './memory.js';
-import { NDArray, INT32_MAX, astypeAs, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
+import { NDArray, INT32_MAX, astypeAs, refuseForeign, wrap, handleOf, handleList, arrayHandle, dtypeCode, parseShape, parseAxes, intOption, options } from './ndarray.js';
 
 const INT32_MIN = -2147483648;
 
@@ -12,7 +12,10 @@ const INT32_MIN = -2147483648;
 
 /** A JS number operand. */
 function scalar(where, value, what) {
-  if (typeof value !== 'number') invalid(where, `${what} must be an NDArray or a number, got ${show(value)}`);
+  if (typeof value !== 'number') {
+    refuseForeign(where, what, value);
+    invalid(where, `${what} must be an NDArray or a number, got ${show(value)}`);
+  }
   return value;
 }
 
@@ -39,7 +42,10 @@ function withTemps(where, body) {
 function withIndices(where, value, what, call) {
   if (value instanceof NDArray) return wrap(call(handleOf(value, where, what)), where);
   const integers = (v) => (Array.isArray(v) ? v.every(integers) : Number.isInteger(v));
-  if (!integers(value)) invalid(where, `${what} must be an int32 NDArray or (nested arrays of) integers, got ${show(value)}`);
+  if (!integers(value)) {
+    refuseForeign(where, what, value);
+    invalid(where, `${what} must be an int32 NDArray or (nested arrays of) integers, got ${show(value)}`);
+  }
   return withTemps(where, (temp) => call(temp(arrayHandle(where, value, { dtype: 'int32' }))));
 }
 
@@ -207,7 +213,10 @@ export function flip(x, axis) {
 
 function joiner(where, cEntry) {
   return (xs, axis = 0) => {
-    if (!Array.isArray(xs) || xs.length === 0) invalid(where, `expects a non-empty array of NDArrays, got ${show(xs)}`);
+    if (!Array.isArray(xs) || xs.length === 0) {
+      refuseForeign(where, 'xs', xs);
+      invalid(where, `expects a non-empty array of NDArrays, got ${show(xs)}`);
+    }
     const handles = handleList(where, xs, 'xs');
     const ax = intOption(where, axis, 'axis');
     const [ptr] = putInts(where, handles);
