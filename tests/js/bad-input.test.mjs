@@ -271,6 +271,13 @@ const CASES = [
 ];
 BAD.emptyList = () => [];
 
+// what the message must say for some bad values (where the value itself is the problem)
+const SAYS = {
+  otherInstance: /another instance of wasmgrad/,
+  lookAlike: /NDArray|must be|needs|expects/,
+  detached: /detached|must be/,
+  disposed: /dispose/,
+};
 const FIX = /must|use |pass|copy|call|make|give|expects|needs|keep|convert|only|should|list each|at most|at least|in \[|choose|return|before|drop|instead|reshape|define|name/i;
 const CODES = ['NOT_INITIALIZED', 'INVALID_ARGUMENT', 'SHAPE_MISMATCH', 'DTYPE_MISMATCH', 'DISPOSED', 'GRAPH_FREED',
   'NOT_RECORDED', 'NOT_DIFFERENTIABLE', 'OUT_OF_MEMORY'];
@@ -311,6 +318,7 @@ describe('every function × bad arguments', () => {
         const name = where.replace(/\./g, '\\.').replace(/^NDArray\\\./, '(NDArray|nd)\\.');
         assert.match(err.message, new RegExp(`^${name}\\b`), `${label}: the message names the function: ${err.message}`);
         assert.match(err.message, FIX, `${label}: the message says what to do: ${err.message}`);
+        if (SAYS[bad]) assert.match(err.message, SAYS[bad], `${label}: the message says what is wrong: ${err.message}`);
         assertStillWorking(before);
       });
     }
