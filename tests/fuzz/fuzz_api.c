@@ -20,6 +20,7 @@
  * - each custom function id is released by the core exactly once.
  * At the end everything is released and the core must hold no tensor and no storage byte.
  * Any violation aborts (a libFuzzer crash), as do ASan/UBSan/LSan reports. */
+#define _GNU_SOURCE /* memmem */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -716,9 +717,8 @@ static void step(void) {
     for (int i = 0; i < POOL; i++) if (pool[i] == x) { verify(i); break; }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-    static int once;
-    if (!once) { once = 1; trace = getenv("FUZZ_TRACE") != NULL; }
+/* one program: the steps, then everything released and checked */
+static void run_program(const uint8_t *data, size_t size) {
     in_data = data;
     in_size = size;
     in_pos = 0;
@@ -741,5 +741,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     for (int fn = 0; fn < custom_next; fn++)
         REQUIRE(custom_released[fn] == 1, "custom function %d was never released", fn);
     wg_set_recording(0);
-    return 0;
+}
+
+/* An input may hold several programs separated by SEPARATOR, each run from a clean state:
+ * that packs the committed seed corpus (tests/fuzz/corpus/) into a few files. */
+#define SEPARATOR "\n--wg--\n"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+    static int once;
+    if (!once) { once = 1; trace = getenv("FUZZ_TRACE") != NULL; }
+    const size_t seplen = sizeof SEPARATOR - 1;
+    for (;;) {
+        const uint8_t *sep = size >= seplen ? memmem(data, size, SEPARATOR, seplen) : NULL;
+        size_t n = sep ? (size_t)(sep - data) : size;
+        run_program(data, n);
+        if (!sep) return 0;
+        data += n + seplen;
+        size -= n + seplen;
+    }
 }
