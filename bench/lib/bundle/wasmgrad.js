@@ -1,5 +1,5 @@
 // unary_grad2 as a browser app would write it with wasmgrad (bundle-size entry).
-import { init, nd, autograd } from '../../../js/index.js';
+import { init, nd, autograd } from '../../../dist/wasmgrad.mjs';
 
 export async function secondDerivative(data) {
   await init();

@@ -1,5 +1,5 @@
-// wasmgrad, through its public API (MXNet-style autograd), from this repository's js/ and dist/.
-import { init, nd, autograd } from '../../../js/index.js';
+// wasmgrad, through its public API (MXNet-style autograd), as users import it: the package entry dist/wasmgrad.mjs.
+import { init, nd, autograd } from '../../../dist/wasmgrad.mjs';
 
 const { record } = autograd;
 
