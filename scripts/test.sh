@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, builds, then runs every test.
-#   1. C core natively under AddressSanitizer + UndefinedBehaviorSanitizer (ctest)
+#   1. C core natively under AddressSanitizer + UndefinedBehaviorSanitizer (ctest), under valgrind,
+#      and fuzzed for 30 s (libFuzzer, scripts/fuzz.sh)
 #   2. JS tests in Node (node --test tests/js/), once per wasm build
 #   3. the browser test in headless Chromium (tests/browser/run.mjs), both wasm builds
 #   4. the npm package, packed and installed into a fresh project (tests/pack/run.sh)
@@ -86,6 +87,8 @@ step "build native (ASan+UBSan)" none bash -c '
   cmake -S . -B build/native-asan -DWASMGRAD_SANITIZE=ON --log-level=WARNING &&
   cmake --build build/native-asan -j '"$JOBS"
 step "C tests, native ASan+UBSan" ctest bash -c 'cd build/native-asan && ctest --output-on-failure -j '"$JOBS"
+step "C tests, native, valgrind" plain bash tests/c/valgrind.sh
+step "fuzz the C API for 30 s" none bash scripts/fuzz.sh 30
 
 # node --test runs only files named like tests: *.test.{js,mjs}, test-*.{js,mjs}, *_test.*, ...
 unmatched=$(find tests/js -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' \) \
