@@ -8,6 +8,7 @@ import { runBackward } from './autograd.js';
 export const DTYPES = ['float32', 'float64', 'int32']; // wg_dtype order
 const CTORS = [Float32Array, Float64Array, Int32Array];
 export const INT32_MAX = 2147483647;
+const MAX_DIMS = 8; // WG_MAX_DIMS in wasmgrad.h
 
 /** The C code of a dtype name; undefined gives `fallback`. */
 export function dtypeCode(where, dtype, fallback = 0) {
@@ -305,6 +306,8 @@ function flatten(where, data, dtype) {
   const dims = [];
   for (let level = data; isRow(level); level = level[0]) {
     if (!Array.isArray(level)) checkAttached(where, level);
+    // an array that contains itself would nest forever (and crash V8), deep nesting overflow the stack
+    if (dims.length === MAX_DIMS) invalid(where, `data is nested more than ${MAX_DIMS} deep (or contains itself); wasmgrad arrays have at most ${MAX_DIMS} dimensions`);
     dims.push(level.length);
     if (level.length === 0) break;
   }
