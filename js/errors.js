@@ -29,11 +29,15 @@ export function invalid(where, message) {
 }
 
 /** A short, readable rendering of a user value for error messages. */
-export function show(value) {
+export function show(value, depth = 0) {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return 'a function';
   if (typeof value === 'bigint') return `${value}n (a BigInt)`;
-  if (Array.isArray(value)) return value.length > 8 ? `an array of length ${value.length}` : `[${value.map(show).join(', ')}]`;
+  if (Array.isArray(value)) {
+    // bounded depth: an array may contain itself
+    if (value.length > 8 || depth > 2) return `an array of length ${value.length}`;
+    return `[${value.map((v) => show(v, depth + 1)).join(', ')}]`;
+  }
   if (value && typeof value === 'object') {
     const name = value.constructor?.name ?? 'Object';
     return `${/^([AEIO]|ND)/.test(name) ? 'an' : 'a'} ${name}`;
