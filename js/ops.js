@@ -41,7 +41,7 @@ function withTemps(where, body) {
 /** int32 indices or labels: an NDArray, or JS integers made into a temporary int32 tensor. */
 function withIndices(where, value, what, call) {
   if (value instanceof NDArray) return wrap(call(handleOf(value, where, what)), where);
-  const integers = (v) => (Array.isArray(v) ? v.every(integers) : Number.isInteger(v));
+  const integers = (v, depth = 0) => (Array.isArray(v) ? depth < 8 && v.every((e) => integers(e, depth + 1)) : Number.isInteger(v));
   if (!integers(value)) {
     refuseForeign(where, what, value);
     invalid(where, `${what} must be an int32 NDArray or (nested arrays of) integers, got ${show(value)}`);
