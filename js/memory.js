@@ -155,11 +155,18 @@ export function tidy(fn, isWrapper) {
   return result;
 }
 
-function collect(value, isWrapper, kept) {
-  if (isWrapper(value)) kept.add(value);
-  else if (Array.isArray(value)) for (const item of value) collect(item, isWrapper, kept);
-  else if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const item of Object.values(value)) collect(item, isWrapper, kept);
+// Iterative, and each container once: a result may contain itself or be nested very deep.
+function collect(result, isWrapper, kept) {
+  const seen = new Set();
+  const todo = [result];
+  while (todo.length > 0) {
+    const value = todo.pop();
+    if (isWrapper(value)) kept.add(value);
+    else if (value !== null && typeof value === 'object' && !seen.has(value) &&
+      (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+      seen.add(value);
+      for (const item of Array.isArray(value) ? value : Object.values(value)) todo.push(item);
+    }
   }
 }
 
