@@ -63,6 +63,21 @@ const BAD = {
   cloned: () => structuredClone({ ...nd.tidy(() => nd.ones([2])) }), // what postMessage makes of one
   otherInstance: () => other.nd.array([1, 2, 3]),
   promise: () => Promise.resolve(1),
+  cyclic: () => {
+    const a = [[1, 2], [3, 4]];
+    a[1][1] = a; // contains itself
+    return a;
+  },
+  selfNested: () => {
+    const a = [1];
+    a[0] = a; // nested forever: this crashed V8 ("invalid size") in nd.array
+    return a;
+  },
+  deep: () => {
+    let a = [1];
+    for (let i = 0; i < 100_000; i++) a = [a];
+    return a;
+  },
   // shapes and axis lists
   nanShape: () => [2, NaN],
   fracShape: () => [2, 1.5],
@@ -104,13 +119,13 @@ const recorded = ({ v }) => autograd.record(() => v.mul(v).sum());
 const CASES = [
   // creation
   ['nd.array', (b) => nd.array(b), ['string', 'object', 'nullValue', 'symbol', 'bigint', 'detached', 'bigintTyped',
-    'dataView', 'lookAlike', 'otherInstance', 'func', 'promise']],
+    'dataView', 'lookAlike', 'otherInstance', 'func', 'promise', 'cyclic', 'selfNested', 'deep']],
   ['nd.array', (b) => nd.array([[1, 2], b]), ['string', 'number', 'object', 'symbol', 'detached']],
   ['nd.array', (b) => nd.array([1, b]), ['string', 'object', 'nullValue', 'symbol', 'bigint', 'list', 'lookAlike']],
   ['nd.array', (b) => nd.array([1, 2], b), OPTIONS],
   ['nd.array', (b) => nd.array([1, 2], { dtype: b }), DTYPE],
   ['nd.array', (b) => nd.array([1, 2], { shape: b }), SHAPE.filter((k) => k !== 'nullValue')],
-  ['nd.zeros', (b) => nd.zeros(b), SHAPE],
+  ['nd.zeros', (b) => nd.zeros(b), [...SHAPE, 'cyclic', 'selfNested']],
   ['nd.zeros', (b) => nd.zeros([2], b), OPTIONS],
   ['nd.ones', (b) => nd.ones([2], { dtype: b }), DTYPE],
   ['nd.full', (b) => nd.full(b, 1), SHAPE],
@@ -139,7 +154,7 @@ const CASES = [
   ['nd.sin', (b) => nd.sin(b), STRICT_NDARRAY],
   ['nd.sin', (b, { i }) => nd.sin(i), ['one'], 'DTYPE_MISMATCH'],
   ['nd.exp', (b, { a }) => a.exp(b), []], // extra arguments are ignored: nothing to check
-  ['nd.add', (b, { a }) => nd.add(a, b), NDARRAY],
+  ['nd.add', (b, { a }) => nd.add(a, b), [...NDARRAY, 'cyclic', 'selfNested']],
   ['nd.add', (b, { a }) => nd.add(b, a), NDARRAY],
   ['nd.add', (b) => nd.add(b, 1), NDARRAY],
   ['nd.subtract', (b, { a }) => a.sub(b), NDARRAY],
@@ -186,7 +201,7 @@ const CASES = [
   ['nd.slice', (b, { a }) => nd.slice(a, [0], [2], b), ['string', 'object', 'fraction', 'fracAxes']],
   ['nd.slice', (b, { a }) => nd.slice(a, [0], [2], [0]), ['one']], // step 0
   ['nd.take', (b, { a }) => nd.take(a, b), ['string', 'object', 'nullValue', 'symbol', 'fraction', 'fracAxes', 'strShape',
-    'detached', 'disposed', 'lookAlike', 'otherInstance']],
+    'detached', 'disposed', 'lookAlike', 'otherInstance', 'cyclic', 'selfNested', 'deep']],
   ['nd.take', (b, { a }) => nd.take(a, [0, 1], b), ['string', 'fraction', 'nan', 'symbol', 'list']],
   ['nd.take', (b, { a }) => nd.take(a, [0, 5]), ['one']], // out of range: take does not clip
   ['nd.take', (b, { a }) => nd.take(a, a), ['one'], 'DTYPE_MISMATCH'],
@@ -323,6 +338,24 @@ describe('every function × bad arguments', () => {
       });
     }
   }
+});
+
+test('nd.tidy keeps the arrays of a result that contains itself or is nested very deep', () => {
+  const before = nd.memory().arrays;
+  const o = nd.tidy(() => {
+    nd.ones([2]); // disposed
+    const r = { a: nd.ones([1]), list: [] };
+    r.self = r;
+    r.list.push(r.list, r);
+    return r;
+  });
+  let d = nd.tidy(() => BAD.deep().concat([nd.ones([3])]));
+  assert.equal(nd.memory().arrays, before + 2);
+  assert.deepEqual(o.a.toArray(), [1]);
+  o.a.dispose();
+  d.at(-1).dispose();
+  d = null;
+  assert.equal(nd.memory().arrays, before);
 });
 
 describe('the bad values are what they claim', () => {
