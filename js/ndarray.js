@@ -312,7 +312,11 @@ function flatten(where, data, dtype) {
     if (level.length === 0) break;
   }
   const code = dtypeCode(where, dtype);
-  const flat = new CTORS[code](dims.reduce((a, b) => a * b, 1));
+  const count = dims.reduce((a, b) => a * b, 1);
+  if (count * CTORS[code].BYTES_PER_ELEMENT > INT32_MAX) { // as C's limit; a typed array this big threw a RangeError
+    throw new WasmgradError('OUT_OF_MEMORY', `${where}: data of shape [${dims}] needs ${count * CTORS[code].BYTES_PER_ELEMENT} bytes as ${DTYPES[code]}, more than wasm memory can hold`);
+  }
+  const flat = new CTORS[code](count);
   let next = 0;
   const fill = (value, depth, path) => {
     if (depth === dims.length) {
