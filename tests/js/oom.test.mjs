@@ -34,6 +34,9 @@ describe('arrays wasm can never hold', () => {
     assertWgError(() => nd.random.normal(0, 1, [65536, 65536]), 'OUT_OF_MEMORY', /nd\.random\.normal/);
     assertWgError(() => nd.eye(50000), 'OUT_OF_MEMORY', /nd\.eye/);
     assertWgError(() => nd.arange(0, 1e10), 'OUT_OF_MEMORY', /nd\.arange/);
+    // JS data too: refused before making a typed array of that size (that threw a RangeError)
+    assertWgError(() => nd.array(new Array(1e6).fill(new Array(1e4))), 'OUT_OF_MEMORY', /nd\.array/, /1000000,\s*10000/);
+    assertWgError(() => nd.array(new Array(2 ** 31 - 1)), 'OUT_OF_MEMORY', /nd\.array/);
     assert.deepEqual(nd.memory(), before, 'nothing was allocated');
     assertClose(small(), SMALL, { rtol: 1e-15 });
   });
