@@ -14,19 +14,21 @@ fi
 cmake -S . -B build/native --log-level=WARNING >/dev/null
 cmake --build build/native -j "$JOBS" >/dev/null
 
-passed=0 failed=0
-for src in tests/c/*.c; do
-  name=$(basename "$src" .c)
-  log=build/native/$name.valgrind.log
+# one valgrind per test, $JOBS at a time
+run_one() {
+  local name=$1 log=build/native/$1.valgrind.log
   if valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect \
        "build/native/$name" >"$log" 2>&1; then
     echo "ok   $name"
-    passed=$((passed + 1))
   else
     echo "FAIL $name (valgrind log: $log)"
     cat "$log"
-    failed=$((failed + 1))
   fi
-done
+}
+export -f run_one
+results=$(for src in tests/c/*.c; do basename "$src" .c; done | xargs -P "$JOBS" -I{} bash -c 'run_one {}')
+echo "$results"
+passed=$(grep -c '^ok ' <<<"$results" || true)
+failed=$(grep -c '^FAIL ' <<<"$results" || true)
 echo "valgrind: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
