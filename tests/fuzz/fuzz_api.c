@@ -273,9 +273,9 @@ static int axes_arg(int ndim, int32_t *axes) {
 static int op_of_class(int cls) {
     if (u8() % 32 == 0) { static const int BAD[] = { -1, WG_OP_COUNT, 1000, INT32_MIN }; return BAD[pick(4)]; }
     if (u8() % 16 == 0) return pick(WG_OP_COUNT); /* any op, perhaps of another class */
-    int n = wg_op_count(), start = pick(n);
-    for (int i = 0; i < n; i++) if (wg_op_class((start + i) % n) == cls) return (start + i) % n;
-    return 0;
+    int ops[WG_OP_COUNT], n = 0; /* uniformly among the operators of the class */
+    for (int op = 0; op < wg_op_count(); op++) if (wg_op_class(op) == cls) ops[n++] = op;
+    return n ? ops[pick(n)] : 0;
 }
 
 /* ---- expected shapes ------------------------------------------------------------------ */
@@ -375,7 +375,7 @@ enum {
     S_EMPTY, S_FULL, S_ARANGE, S_LINSPACE, S_EYE, S_RANDOM, S_UNARY, S_BINARY, S_BINARY_SCALAR, S_REDUCE,
     S_MEAN_LSE_NORM, S_CLIP, S_WHERE, S_ASTYPE, S_RESHAPE, S_TRANSPOSE, S_BROADCAST, S_EXPAND_SQUEEZE,
     S_CONCAT_STACK, S_SLICE, S_FLIP, S_TAKE, S_MATMUL_DOT, S_FC, S_SOFTMAX, S_SCE, S_RECORD, S_ATTACH,
-    S_GRAD_OF, S_DETACH, S_BACKWARD, S_GRAD, S_RETAIN, S_RELEASE, S_CUSTOM, S_FAULT, S_QUERY, S_COUNT
+    S_GRAD_OF, S_DETACH, S_BACKWARD, S_GRAD, S_RETAIN, S_RELEASE, S_CUSTOM, S_FAULT, S_CHAIN, S_QUERY, S_COUNT
 };
 
 static void fill(wg_tensor *t) {
@@ -701,6 +701,19 @@ static void step(void) {
         fi_disarm();
         fi_armed_next = 1;
         break;
+    case S_CHAIN: { /* a deep graph: 32..543 operators in a row (the engine's stacks grow) */
+        int n = 32 + (int)u16() % 512, op = coin() ? WG_OP_NEG : WG_OP_SIN;
+        wg_tensor *h = wg_retain(x);
+        for (int i = 0; h && i < n; i++) {
+            wg_tensor *next = i % 3 == 2 ? wg_binary(WG_OP_ADD, h, x) : wg_unary(op, h);
+            wg_release(h);
+            h = next;
+        }
+        fi_disarm();
+        if (h) { check_ok("chain"); check_tensor(h, "chain"); put(h); }
+        else check_error("chain");
+        break;
+    }
     default: { /* queries and stats */
         fi_disarm();
         double st[4];
@@ -708,6 +721,8 @@ static void step(void) {
         REQUIRE(st[0] == held, "wg_memory_stats: %g handles counted, the harness holds %d", st[0], held);
         REQUIRE(st[1] >= 0 && st[2] >= 0 && st[3] == st[1] + st[2], "wg_memory_stats: inconsistent bytes");
         REQUIRE(wg_is_variable(x) == 0 || wg_is_variable(x) == 1, "wg_is_variable");
+        REQUIRE(wg_is_recording() == 0 || wg_is_recording() == 1, "wg_is_recording");
+        REQUIRE(wg_is_training() == 0 || wg_is_training() == 1, "wg_is_training");
         const char *name = wg_op_name(pick(WG_OP_COUNT + 2) - 1);
         REQUIRE(name != NULL, "wg_op_name returned NULL");
         break;
