@@ -701,8 +701,8 @@ static void step(void) {
         fi_disarm();
         fi_armed_next = 1;
         break;
-    case S_CHAIN: { /* a deep graph: 32..543 operators in a row (the engine's stacks grow) */
-        int n = 32 + (int)u16() % 512, op = coin() ? WG_OP_NEG : WG_OP_SIN;
+    case S_CHAIN: { /* a deep graph: 32..223 operators in a row (the engine's stacks grow past 64) */
+        int n = 32 + (int)u16() % 192, op = coin() ? WG_OP_NEG : WG_OP_SIN;
         wg_tensor *h = wg_retain(x);
         for (int i = 0; h && i < n; i++) {
             wg_tensor *next = i % 3 == 2 ? wg_binary(WG_OP_ADD, h, x) : wg_unary(op, h);
