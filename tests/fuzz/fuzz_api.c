@@ -69,12 +69,19 @@ static long fi_skip = -1; /* allocations to let through before failing; -1: off 
 static int fi_fail;       /* how many allocations to fail from there */
 static int fi_hits;       /* failures injected since the last fi_arm */
 static int fi_host_hits;  /* of which inside a host callback (which may swallow or replace them) */
+static int fi_late_hits;  /* of which after the call had already failed (the first error is the one reported) */
 static int in_host;       /* depth of host callbacks running */
 
 static int fi_now(void) {
     if (fi_skip < 0) return 0;
     if (fi_skip > 0) { fi_skip--; return 0; }
-    if (fi_fail > 0) { fi_fail--; fi_hits++; fi_host_hits += in_host > 0; return 1; }
+    if (fi_fail > 0) {
+        fi_fail--;
+        fi_hits++;
+        fi_host_hits += in_host > 0;
+        fi_late_hits += wg_status() != WG_OK;
+        return 1;
+    }
     fi_skip = -1;
     return 0;
 }
@@ -85,7 +92,7 @@ void *__wrap_aligned_alloc(size_t a, size_t n) { return fi_now() ? NULL : __real
 
 static int fi_armed_next; /* set by the FAULT step: the next API call runs with injection */
 static void fi_arm(void) {
-    fi_hits = fi_host_hits = 0;
+    fi_hits = fi_host_hits = fi_late_hits = 0;
     if (!fi_armed_next) { fi_skip = -1; return; }
     fi_armed_next = 0;
     fi_skip = (long)pick(48);
@@ -141,7 +148,7 @@ static void check_error(const char *who) {
     const char *m = wg_message();
     REQUIRE(s >= WG_INVALID_ARGUMENT && s <= WG_OUT_OF_MEMORY, "%s failed with status %d", who, s);
     REQUIRE(m && m[0] && strlen(m) < 1024, "%s failed (status %d) without a message", who, s);
-    REQUIRE(fi_hits == 0 || fi_host_hits > 0 || s == WG_OUT_OF_MEMORY,
+    REQUIRE(fi_hits == fi_late_hits || fi_host_hits > 0 || s == WG_OUT_OF_MEMORY,
             "%s: an allocation failed but the status is %d (%s), not OUT_OF_MEMORY", who, s, m);
 }
 
