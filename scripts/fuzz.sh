@@ -6,7 +6,9 @@
 #
 # Builds build/fuzz/fuzz_api from src/ and tests/fuzz/fuzz_api.c (clang; the libFuzzer runtime
 # is Debian's libclang-rt-<N>-dev, installed if missing), then runs it for SECONDS on a
-# working corpus (build/fuzz/corpus, seeded from the small committed tests/fuzz/corpus/).
+# working corpus seeded from the small committed tests/fuzz/corpus/: build/fuzz/corpus, which
+# grows from run to run, or for runs of 60 s or less (the smoke run of scripts/test.sh) a fresh
+# build/fuzz/smoke-corpus, so that the whole run fuzzes instead of replaying a large corpus.
 # malloc, calloc, realloc and aligned_alloc are wrapped at link time so that the harness
 # can make any allocation fail. A finding is written to build/fuzz/artifacts/ and the script
 # exits non-zero; reproduce it with build/fuzz/fuzz_api <artifact>.
@@ -19,7 +21,12 @@ shift || true
 OUT=build/fuzz
 BIN=$OUT/fuzz_api
 CC=${CC:-clang}
-mkdir -p "$OUT/corpus" "$OUT/artifacts"
+CORPUS=$OUT/corpus
+if [ "$SECONDS_TO_RUN" != build ] && [ "$SECONDS_TO_RUN" -le 60 ]; then
+  CORPUS=$OUT/smoke-corpus
+  rm -rf "$CORPUS"
+fi
+mkdir -p "$CORPUS" "$OUT/artifacts"
 
 # The libFuzzer runtime: Debian ships it in libclang-rt-<major>-dev.
 rtdir=$("$CC" -print-runtime-dir 2>/dev/null || true)
@@ -43,8 +50,8 @@ fi
 
 [ "$SECONDS_TO_RUN" = build ] && exit 0
 
-cp -n tests/fuzz/corpus/* "$OUT/corpus/" 2>/dev/null || true
-say "fuzz: running for ${SECONDS_TO_RUN}s ($(ls "$OUT/corpus" | wc -l) corpus inputs)"
+cp -n tests/fuzz/corpus/* "$CORPUS/" 2>/dev/null || true
+say "fuzz: running for ${SECONDS_TO_RUN}s ($(ls "$CORPUS" | wc -l) corpus inputs in $CORPUS)"
 # allocator_may_return_null: a huge malloc fails (as in wasm) instead of aborting; a smaller
 # quarantine keeps long runs under the RSS limit (with 256 MB it reached 3.5 GB in 20 minutes)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1:quarantine_size_mb=64}
@@ -52,5 +59,11 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 jobs=${FUZZ_JOBS:-1}
 extra=()
 [ "$jobs" -gt 1 ] && extra=(-jobs="$jobs" -workers="$jobs")
-"$BIN" "$OUT/corpus" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=20 -rss_limit_mb=4096 \
-  -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" "${extra[@]}" "$@"
+# The progress lines (NEW, REDUCE, pulse...) go only to $OUT/fuzz.log; findings and stats are shown.
+set +e
+"$BIN" "$CORPUS" -max_total_time="$SECONDS_TO_RUN" -max_len=4096 -timeout=20 -rss_limit_mb=4096 \
+  -print_final_stats=1 -artifact_prefix="$OUT/artifacts/" "${extra[@]}" "$@" 2>&1 | tee "$OUT/fuzz.log" |
+  grep --line-buffered -vE '^#[0-9]+[[:space:]]+(NEW|REDUCE|pulse|RELOAD)|^[[:space:]]+NEW_FUNC'
+rc=${PIPESTATUS[0]}
+set -e
+exit "$rc"
