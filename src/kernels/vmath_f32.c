@@ -13,17 +13,22 @@
 /* exp: n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so n*C1 is exact),
  * e^r by a degree-7 polynomial, then times 2^n applied in two halves so results down in
  * the denormal range round only once. */
-static inline f32x4 v_exp(f32x4 x) {
-    f32x4 xc = v_min(v_max(x, v_splat(-104.0f)), v_splat(89.0f));
-    f32x4 n = v_round(xc * v_splat(1.44269504088896341f));
-    f32x4 r = xc - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
+/* the shared core: n = round(x / ln 2) and e^r for r = x - n ln 2 */
+static inline f32x4 exp_reduced(f32x4 x, f32x4 *n_out) {
+    f32x4 n = v_round(x * v_splat(1.44269504088896341f));
+    f32x4 r = x - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
     f32x4 p = v_splat(1.9875691500e-4f);
     p = p * r + v_splat(1.3981999507e-3f);
     p = p * r + v_splat(8.3334519073e-3f);
     p = p * r + v_splat(4.1665795894e-2f);
     p = p * r + v_splat(1.6666665459e-1f);
     p = p * r + v_splat(5.0000001201e-1f);
-    p = p * (r * r) + r + v_splat(1.0f);
+    *n_out = n;
+    return p * (r * r) + r + v_splat(1.0f);
+}
+
+static inline f32x4 v_exp(f32x4 x) {
+    f32x4 n, p = exp_reduced(v_min(v_max(x, v_splat(-104.0f)), v_splat(89.0f)), &n);
     i32x4 ni = v_to_int(n), n1 = ni >> 1, n2 = ni - n1;
     f32x4 y = p * v_from_bits((n1 + 127) << 23) * v_from_bits((n2 + 127) << 23);
     y = v_select(x > v_splat(88.72283935546875f), v_splat(INFINITY), y);
@@ -62,15 +67,7 @@ static inline f32x4 v_log(f32x4 x) {
 /* e^t for 0 <= t <= 18.5 only (tanh's use): no overflow, underflow or NaN lanes to mend,
  * so 2^n is a single exponent add. Same reduction and polynomial as v_exp. */
 static inline f32x4 v_exp_tanh_range(f32x4 t) {
-    f32x4 n = v_round(t * v_splat(1.44269504088896341f));
-    f32x4 r = t - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
-    f32x4 p = v_splat(1.9875691500e-4f);
-    p = p * r + v_splat(1.3981999507e-3f);
-    p = p * r + v_splat(8.3334519073e-3f);
-    p = p * r + v_splat(4.1665795894e-2f);
-    p = p * r + v_splat(1.6666665459e-1f);
-    p = p * r + v_splat(5.0000001201e-1f);
-    p = p * (r * r) + r + v_splat(1.0f);
+    f32x4 n, p = exp_reduced(t, &n);
     return v_from_bits(v_bits(p) + (v_to_int(n) << 23));
 }
 
