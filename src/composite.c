@@ -19,22 +19,6 @@ T *op_keepdims_shape(T *g, const T *x, uint32_t mask) {
     return op_reshape(g, x->ndim, shape);
 }
 
-/* Sums x down to a shape it was broadcast from: the engine's one place that undoes
- * broadcasting, so that no derivative rule has to. */
-T *op_sum_to(T *x, int ndim, const int32_t *shape) {
-    if (!x) return NULL;
-    if (x->ndim == ndim && memcmp(x->shape, shape, sizeof(int32_t) * (size_t)ndim) == 0) return wg_ref(x);
-    int lead = x->ndim - ndim;
-    WG_ASSERT(lead >= 0);
-    uint32_t mask = 0;
-    for (int d = 0; d < x->ndim; d++)
-        if (d < lead || (shape[d - lead] == 1 && x->shape[d] != 1)) mask |= 1u << d;
-    int mark = wg_scope_begin();
-    T *out = op_reshape(S(op_reduce(WG_OP_SUM, x, mask, true)), ndim, shape);
-    wg_scope_end(mark);
-    return out;
-}
-
 /* Sums x over the axes where it is larger than `shape` (leading extra axes, and axes where
  * shape has 1): the result broadcasts to `shape` but may stay smaller than it. The engine
  * keeps such "lazy" gradients unexpanded as long as the rules that use them broadcast. */

@@ -121,7 +121,6 @@ int wg_host_vjp(int32_t fn, T *g, int nin, T *const *inputs, const int32_t *need
 void wg_host_release(int32_t fn);
 
 /* ---- composites (composite.c): built from primitives only, no rules of their own ----- */
-T *op_sum_to(T *x, int ndim, const int32_t *shape);
 T *op_sum_toward(T *x, int ndim, const int32_t *shape);
 T *op_sum_all(T *x);
 T *op_mean(T *x, uint32_t mask, bool keepdims);
