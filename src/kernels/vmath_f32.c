@@ -13,9 +13,9 @@
 /* exp: n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so n*C1 is exact),
  * e^r by a degree-7 polynomial, then times 2^n applied in two halves so results down in
  * the denormal range round only once. */
-/* the shared core: n = round(x / ln 2) and e^r for r = x - n ln 2 */
-static inline f32x4 exp_reduced(f32x4 x, f32x4 *n_out) {
-    f32x4 n = v_round(x * v_splat(1.44269504088896341f));
+/* the shared core: e^r for r = x - n ln 2, with n = round(x / ln 2) also as integers */
+static inline f32x4 exp_reduced(f32x4 x, i32x4 *n_int) {
+    f32x4 n = v_round_int(x * v_splat(1.44269504088896341f), n_int);
     f32x4 r = x - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
     f32x4 p = v_splat(1.9875691500e-4f);
     p = p * r + v_splat(1.3981999507e-3f);
@@ -23,17 +23,18 @@ static inline f32x4 exp_reduced(f32x4 x, f32x4 *n_out) {
     p = p * r + v_splat(4.1665795894e-2f);
     p = p * r + v_splat(1.6666665459e-1f);
     p = p * r + v_splat(5.0000001201e-1f);
-    *n_out = n;
     return p * (r * r) + r + v_splat(1.0f);
 }
 
+/* The clamp to [-104, 89] keeps 2^n representable in two halves and lets the special
+ * lanes come out of the arithmetic itself, with no select: above 88.72 the product
+ * overflows to inf, below -103.97 it rounds to 0, and a NaN passes the clamp (v_max and
+ * v_min return their second operand for it) and the polynomial. */
 static inline f32x4 v_exp(f32x4 x) {
-    f32x4 n, p = exp_reduced(v_min(v_max(x, v_splat(-104.0f)), v_splat(89.0f)), &n);
-    i32x4 ni = v_to_int(n), n1 = ni >> 1, n2 = ni - n1;
-    f32x4 y = p * v_from_bits((n1 + 127) << 23) * v_from_bits((n2 + 127) << 23);
-    y = v_select(x > v_splat(88.72283935546875f), v_splat(INFINITY), y);
-    y = v_select(x < v_splat(-103.97208f), v_splat(0.0f), y);
-    return v_select(x != x, x, y);
+    i32x4 n;
+    f32x4 p = exp_reduced(v_min(v_splat(89.0f), v_max(v_splat(-104.0f), x)), &n);
+    i32x4 n1 = n >> 1, n2 = n - n1;
+    return p * v_from_bits((n1 + 127) << 23) * v_from_bits((n2 + 127) << 23);
 }
 
 /* log: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(1 + (m-1)) by a degree-9 polynomial,
@@ -67,8 +68,9 @@ static inline f32x4 v_log(f32x4 x) {
 /* e^t for 0 <= t <= 18.5 only (tanh's use): no overflow, underflow or NaN lanes to mend,
  * so 2^n is a single exponent add. Same reduction and polynomial as v_exp. */
 static inline f32x4 v_exp_tanh_range(f32x4 t) {
-    f32x4 n, p = exp_reduced(t, &n);
-    return v_from_bits(v_bits(p) + (v_to_int(n) << 23));
+    i32x4 n;
+    f32x4 p = exp_reduced(t, &n);
+    return v_from_bits(v_bits(p) + (n << 23));
 }
 
 /* tanh: an odd polynomial below |x| = 0.625, 1 - 2 / (e^(2|x|) + 1) above (no cancellation
@@ -90,24 +92,26 @@ static inline f32x4 v_tanh(f32x4 x) {
 }
 
 /* sigmoid: with t = e^-|x| (never overflows), 1 / (1 + t) for x >= 0 and t / (1 + t)
- * below, which keeps full relative accuracy down into the denormals */
+ * below, which keeps full relative accuracy down into the denormals: one division for both */
 static inline f32x4 v_sigmoid(f32x4 x) {
     f32x4 t = v_exp(-v_abs(x));
-    f32x4 r = v_splat(1.0f) / (v_splat(1.0f) + t);
-    return v_select(x < v_splat(0.0f), t * r, r);
+    return v_select(x < v_splat(0.0f), t, v_splat(1.0f)) / (v_splat(1.0f) + t);
 }
 
-/* sin and cos: j = the even integer nearest |x| 4/pi, z = |x| - j pi/4 with pi/4 split in
- * three (exact for |x| < 8192), quadrant q = j/2. sin and cos of z by their polynomials on
- * [-pi/4, pi/4]; quadrant q + shift picks which and its sign (shift 0 for sin, 1 for cos).
- * Lanes beyond 8192 (or inf/NaN) are left to libm. */
+/* sin and cos: h = the integer nearest |x| 2/pi, z = |x| - h pi/2, so z is in [-pi/4, pi/4]
+ * and h is the quadrant. pi/2 is split in four (Cody-Waite): the first three have at most 11
+ * significant bits, so their products with h are exact and so are the first two differences;
+ * near a multiple of pi/2, where z is tiny and every bit of it counts, the error left is
+ * 2^-24 of z plus h times the 8e-20 that the four parts miss. (Three parts, as in Cephes,
+ * miss 4.5e-15 per h: up to 480 ulp at |x| ~ 1000.) sin and cos of z by their polynomials;
+ * quadrant q = h + shift picks which and its sign (shift 0 for sin, 1 for cos). Lanes beyond
+ * 8192 (or inf/NaN) are left to libm. */
 static inline f32x4 v_sincos(f32x4 x, int shift) {
     f32x4 ax = v_abs(x);
-    i32x4 j = v_to_int(ax * v_splat(1.27323954473516f));
-    j = (j + 1) & ~1;
-    f32x4 y = v_to_float(j);
-    f32x4 z = ((ax - y * v_splat(0.78515625f)) - y * v_splat(2.4187564849853515625e-4f)) -
-              y * v_splat(3.77489497744594108e-8f);
+    i32x4 h;
+    f32x4 y = v_round_int(ax * v_splat(0.636619772367581343f), &h);
+    f32x4 z = (((ax - y * v_splat(0x1.92p0f)) - y * v_splat(0x1.fb4p-12f)) - y * v_splat(0x1.444p-24f)) -
+              y * v_splat(0x1.68c234p-39f);
     f32x4 zz = z * z;
     f32x4 c = v_splat(2.443315711809948e-5f);
     c = c * zz + v_splat(-1.388731625493765e-3f);
@@ -117,11 +121,11 @@ static inline f32x4 v_sincos(f32x4 x, int shift) {
     s = s * zz + v_splat(8.3321608736e-3f);
     s = s * zz + v_splat(-1.6666654611e-1f);
     s = s * zz * z + z;
-    i32x4 q = (j >> 1) + shift;
-    f32x4 r = v_select((q & 1) != 0, c, s);
-    i32x4 negative = (q & 2) != 0;
-    if (!shift) negative ^= v_bits(x) >> 31; /* sin is odd; the sign bit also catches -0 */
-    return v_from_bits(v_bits(r) ^ (negative & (int32_t)0x80000000));
+    i32x4 q = h + shift;
+    f32x4 r = v_select((q << 31) >> 31, c, s);                 /* odd quadrants: the other one */
+    i32x4 sign = (q << 30) & (int32_t)0x80000000;              /* quadrants 2 and 3: negative */
+    if (!shift) sign ^= v_bits(x) & (int32_t)0x80000000;       /* sin is odd; this keeps -0 too */
+    return v_from_bits(v_bits(r) ^ sign);
 }
 
 static inline f32x4 v_sin(f32x4 x) { return v_sincos(x, 0); }

@@ -38,9 +38,19 @@ static float *sweep(int *count) {
                                      88.72283f, 88.7229f, 89.0f, -87.3f, -103.97f, -103.98f, -104.0f, 8191.9f,
                                      8192.0f, 8192.5f, 1e4f, -1e4f, 3.14159265f, 1.5707963f, FLT_MAX, -FLT_MAX,
                                      INFINITY, -INFINITY, NAN, 9.0f, -9.0f, 20.0f };
-    int n_special = sizeof special / sizeof special[0], n_random = 200000, n = n_special + n_random;
+    /* the floats nearest each multiple of pi/2 below 8192 and their neighbours: there sin or
+     * cos is tiny and the range reduction must keep every bit of |x| - k pi/2 */
+    enum { N_QUADRANT = 5215, N_NEAR = 3 * N_QUADRANT };
+    int n_special = sizeof special / sizeof special[0], n_random = 200000, n = n_special + N_NEAR + n_random;
     float *x = malloc(sizeof(float) * (size_t)n);
     memcpy(x, special, sizeof special);
+    for (int k = 1; k <= N_QUADRANT; k++) {
+        float f = (float)(k * 1.57079632679489661923);
+        x[n_special + 3 * (k - 1)] = f;
+        x[n_special + 3 * (k - 1) + 1] = nextafterf(f, 0);
+        x[n_special + 3 * (k - 1) + 2] = nextafterf(f, INFINITY);
+    }
+    n_special += N_NEAR;
     uint64_t state = 12345;
     for (int i = 0; i < n_random; i++) {
         state = state * 6364136223846793005ull + 1442695040888963407ull;
