@@ -1,13 +1,10 @@
 /* reduce.c: sum, prod, max, min along any set of axes, without a transposing copy.
  *
  * The walk goes over the input in memory order; the accumulator (one double per output
- * element, so float32 sums keep float64 precision) is addressed with stride 0 on the
- * reduced axes. A reduced innermost run folds into a register first. */
+ * element) is addressed with stride 0 on the reduced axes. A reduced innermost run folds
+ * into registers first (float32 sums in float32 blocks of 64, see sum_run_f32). */
 #include <string.h>
 #include "kernels.h"
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-#endif
 
 static double identity(int op) {
     switch (op) {
@@ -32,32 +29,31 @@ void wg_kernel_reduce_init(int op, size_t n, double *acc) {
     default: if ((x) < acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
     }
 
-/* Sum of a contiguous run in double precision, with independent accumulators so the adds
- * pipeline (and vectorise: f32x4 -> 2 x f64x2 per step in wasm). */
 typedef double f64x2 __attribute__((vector_size(16)));
-typedef float f32x2 __attribute__((vector_size(8)));
+typedef float f32x4 __attribute__((vector_size(16)));
+typedef int32_t i32x4 __attribute__((vector_size(16)));
 
+/* Sum of a contiguous float32 run: blocks of 64 are summed in float32 lanes (four vector
+ * accumulators, so each lane adds four values and the adds pipeline), and each block's sum
+ * goes into a double. The error is that of a 16-term float32 sum per block (NumPy's pairwise
+ * float32 sum is of the same order); promoting every element to double instead cost half as
+ * much time again (1024 rows of 1024 in V8: 0.23 ms against 0.15 ms). */
 static double sum_run_f32(const float *x, int32_t n) {
-    f64x2 a0 = { 0, 0 }, a1 = { 0, 0 }, a2 = { 0, 0 }, a3 = { 0, 0 };
+    f64x2 total = { 0, 0 };
     int32_t i = 0;
-    for (; i + 8 <= n; i += 8) { /* four chains of f64x2 adds hide the add latency */
-#ifdef __wasm_simd128__ /* per vector: one load, two f64x2.promote_low_f32x4 */
-        v128_t v = wasm_v128_load(x + i), w = wasm_v128_load(x + i + 4);
-        a0 += (f64x2)wasm_f64x2_promote_low_f32x4(v);
-        a1 += (f64x2)wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3));
-        a2 += (f64x2)wasm_f64x2_promote_low_f32x4(w);
-        a3 += (f64x2)wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(w, w, 2, 3, 2, 3));
-#else
-        f32x2 q[4];
-        memcpy(q, x + i, sizeof q);
-        a0 += __builtin_convertvector(q[0], f64x2);
-        a1 += __builtin_convertvector(q[1], f64x2);
-        a2 += __builtin_convertvector(q[2], f64x2);
-        a3 += __builtin_convertvector(q[3], f64x2);
-#endif
+    while (n - i >= 16) {
+        int32_t end = n - i >= 64 ? i + 64 : n - (n - i) % 16;
+        f32x4 s0 = { 0 }, s1 = { 0 }, s2 = { 0 }, s3 = { 0 };
+        for (; i < end; i += 16) {
+            f32x4 v[4];
+            memcpy(v, x + i, sizeof v);
+            s0 += v[0]; s1 += v[1]; s2 += v[2]; s3 += v[3];
+        }
+        f32x4 s = (s0 + s1) + (s2 + s3); /* in wasm the two conversions are f64x2.promote_low_f32x4 */
+        total += __builtin_convertvector(__builtin_shufflevector(s, s, 0, 1), f64x2) +
+                 __builtin_convertvector(__builtin_shufflevector(s, s, 2, 3), f64x2);
     }
-    f64x2 a = (a0 + a1) + (a2 + a3);
-    double r = a[0] + a[1];
+    double r = total[0] + total[1];
     for (; i < n; i++) r += x[i];
     return r;
 }
@@ -79,9 +75,6 @@ static double sum_run_f64(const double *x, int32_t n) {
 
 /* max or min of a contiguous float32 run, four lanes at a time; a NaN anywhere wins
  * (tracked apart, so the compare-select needs no NaN case) */
-typedef float f32x4 __attribute__((vector_size(16)));
-typedef int32_t i32x4 __attribute__((vector_size(16)));
-
 static double extreme_run_f32(int op, const float *x, int32_t n) {
     float id = (float)identity(op);
     f32x4 m = { id, id, id, id };
