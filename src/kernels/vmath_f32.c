@@ -164,33 +164,46 @@ static inline f32x4 v_softplus(f32x4 x) {
     return v_max(x, v_splat(0.0f)) + v_log1p(v_exp(-v_abs(x)));
 }
 
-/* Runs f over n floats: whole vectors, then the tail through a padded copy. */
-#define DEFINE_VMAP(name, vf, guard, fallback) \
+/* Lanes a kernel does not cover (sin/cos beyond 8192, inf, NaN) are recomputed with libm. */
+static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
+    for (int k = 0; k < 4; k++)
+        if (outside[k]) r[k] = fallback(v[k]);
+    return r;
+}
+
+/* Runs f over n floats: whole vectors, then the tail through a padded copy. The vector
+ * function runs on every vector and the rare lanes outside its range are patched after:
+ * had the loop branched around it instead, V8 would rebuild every constant of the kernel
+ * inside the branch on each iteration (three instructions each; sin took 2.2 ms per
+ * million floats that way instead of 1.5). */
+#define DEFINE_VMAP(name, vf, outside_of, fallback) \
     void wg_f32_##name(size_t n, const float *x, float *y) { \
         size_t i = 0; \
         for (; i + 4 <= n; i += 4) { \
-            f32x4 v = v_load(x + i); \
-            if (guard) { for (int k = 0; k < 4; k++) y[i + k] = fallback(x[i + k]); continue; } \
-            v_store(y + i, vf(v)); \
+            f32x4 v = v_load(x + i), r = vf(v); \
+            i32x4 outside = outside_of(v); \
+            if (v_any(outside)) r = patch_lanes(r, v, outside, fallback); \
+            v_store(y + i, r); \
         } \
         if (i < n) { \
             float tmp[4] = { 0, 0, 0, 0 }; \
             memcpy(tmp, x + i, (n - i) * sizeof(float)); \
-            f32x4 v = v_load(tmp); \
-            if (guard) for (int k = 0; k < 4; k++) tmp[k] = fallback(tmp[k]); \
-            else v_store(tmp, vf(v)); \
+            f32x4 v = v_load(tmp), r = vf(v); \
+            i32x4 outside = outside_of(v); \
+            if (v_any(outside)) r = patch_lanes(r, v, outside, fallback); \
+            v_store(tmp, r); \
             memcpy(y + i, tmp, (n - i) * sizeof(float)); \
         } \
     }
 
-#define NO_GUARD 0
-#define TRIG_GUARD v_any(~(v_abs(v) <= v_splat(8192.0f)))
-DEFINE_VMAP(vexp, v_exp, NO_GUARD, expf)
-DEFINE_VMAP(vlog, v_log, NO_GUARD, logf)
-DEFINE_VMAP(vtanh, v_tanh, NO_GUARD, tanhf)
-DEFINE_VMAP(vsigmoid, v_sigmoid, NO_GUARD, expf)
-DEFINE_VMAP(vsin, v_sin, TRIG_GUARD, sinf)
-DEFINE_VMAP(vcos, v_cos, TRIG_GUARD, cosf)
-DEFINE_VMAP(vexpm1, v_expm1, NO_GUARD, expm1f)
-DEFINE_VMAP(vlog1p, v_log1p, NO_GUARD, log1pf)
-DEFINE_VMAP(vsoftplus, v_softplus, NO_GUARD, expf)
+#define COVERS_ALL(v) ((i32x4){ 0, 0, 0, 0 })
+#define TRIG_RANGE(v) (~(v_abs(v) <= v_splat(8192.0f)))
+DEFINE_VMAP(vexp, v_exp, COVERS_ALL, expf)
+DEFINE_VMAP(vlog, v_log, COVERS_ALL, logf)
+DEFINE_VMAP(vtanh, v_tanh, COVERS_ALL, tanhf)
+DEFINE_VMAP(vsigmoid, v_sigmoid, COVERS_ALL, expf)
+DEFINE_VMAP(vsin, v_sin, TRIG_RANGE, sinf)
+DEFINE_VMAP(vcos, v_cos, TRIG_RANGE, cosf)
+DEFINE_VMAP(vexpm1, v_expm1, COVERS_ALL, expm1f)
+DEFINE_VMAP(vlog1p, v_log1p, COVERS_ALL, log1pf)
+DEFINE_VMAP(vsoftplus, v_softplus, COVERS_ALL, expf)
