@@ -37,17 +37,15 @@ static inline f32x4 v_exp(f32x4 x) {
     return p * v_from_bits((n1 + 127) << 23) * v_from_bits((n2 + 127) << 23);
 }
 
-/* log: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(1 + (m-1)) by a degree-9 polynomial,
- * e ln 2 added in two parts. Denormal inputs are scaled by 2^23 first. */
-static inline f32x4 v_log(f32x4 x) {
-    i32x4 tiny = x < v_splat(0x1p-126f);
-    f32x4 xs = v_select(tiny, x * v_splat(0x1p23f), x);
-    i32x4 bits = v_bits(xs);
-    f32x4 e = v_to_float(((bits >> 23) & 0xff) - 126) - v_select(tiny, v_splat(23.0f), v_splat(0.0f));
-    f32x4 m = v_from_bits((bits & 0x007fffff) | 0x3f000000); /* in [0.5, 1) */
-    i32x4 low = m < v_splat(0.707106781186547524f);
-    e = e - v_select(low, v_splat(1.0f), v_splat(0.0f));
-    m = v_select(low, m + m, m) - v_splat(1.0f);
+/* log of a positive, normal, finite x (the other lanes are patched, see LOG_RANGE):
+ * x = (1 + m) 2^e with 1 + m in [sqrt(1/2), sqrt(2)), found with integer steps only:
+ * subtracting sqrt(1/2)'s bits makes the exponent field e; adding them back to the
+ * mantissa field rebuilds 1 + m. log(1 + m) by a degree-9 polynomial, e ln 2 added in two
+ * parts. */
+static inline f32x4 log_normal(f32x4 x) {
+    i32x4 ix = v_bits(x) - 0x3f3504f3;
+    f32x4 e = v_to_float(ix >> 23);
+    f32x4 m = v_from_bits((ix & 0x007fffff) + 0x3f3504f3) - v_splat(1.0f);
     f32x4 z = m * m;
     f32x4 p = v_splat(7.0376836292e-2f);
     p = p * m + v_splat(-1.1514610310e-1f);
@@ -59,10 +57,7 @@ static inline f32x4 v_log(f32x4 x) {
     p = p * m + v_splat(-2.4999993993e-1f);
     p = p * m + v_splat(3.3333331174e-1f);
     f32x4 y = p * m * z + e * v_splat(-2.12194440e-4f) - v_splat(0.5f) * z;
-    y = m + y + e * v_splat(0.693359375f);
-    y = v_select(x == v_splat(0.0f), v_splat(-INFINITY), y);
-    y = v_select(x == v_splat(INFINITY), x, y);
-    return v_select((x < v_splat(0.0f)) | (x != x), v_splat(NAN), y);
+    return m + y + e * v_splat(0.693359375f);
 }
 
 /* e^t for 0 <= t <= 18.5 only (tanh's use): no overflow, underflow or NaN lanes to mend,
@@ -148,23 +143,29 @@ static inline f32x4 v_expm1(f32x4 x) {
     return v_select(x == v_splat(0.0f), x, r); /* expm1(-0) = -0 */
 }
 
-/* log1p: with u = 1 + x rounded, log(u) * x / (u - 1) cancels u's rounding error (the
- * classic correction); where u == 1 the answer is x itself. */
+/* log1p for x in (-1, inf) (LOG1P_RANGE): with u = 1 + x rounded, log(u) * x / (u - 1)
+ * cancels u's rounding error (the classic correction); where u == 1 the answer is x itself. */
 static inline f32x4 v_log1p(f32x4 x) {
     f32x4 u = v_splat(1.0f) + x;
     f32x4 d = u - v_splat(1.0f);
-    f32x4 corrected = v_log(u) * (x / d);
-    f32x4 r = v_select(d == v_splat(0.0f), x, corrected);
-    r = v_select(u == v_splat(INFINITY), u, r);                     /* x = +inf: +inf */
-    return v_select(x == v_splat(-1.0f), v_splat(-INFINITY), r);   /* log(0) */
+    return v_select(d == v_splat(0.0f), x, log_normal(u) * (x / d));
 }
 
-/* softplus: max(x, 0) + log1p(e^-|x|); e^-|x| is in (0, 1], so nothing overflows */
+/* softplus: max(x, 0) + log1p(e^-|x|); e^-|x| is in [0, 1], so nothing overflows.
+ * NaN lanes are patched (SOFTPLUS_RANGE). */
 static inline f32x4 v_softplus(f32x4 x) {
     return v_max(x, v_splat(0.0f)) + v_log1p(v_exp(-v_abs(x)));
 }
 
-/* Lanes a kernel does not cover (sin/cos beyond 8192, inf, NaN) are recomputed with libm. */
+/* The lanes a kernel does not cover (see the _RANGE masks below) are recomputed with
+ * double libm, which the float64 kernels link anyway (libm's float versions would add
+ * their own code and tables to the download), rounded once to float. */
+static float sin_lane(float x) { return (float)sin(x); }
+static float cos_lane(float x) { return (float)cos(x); }
+static float log_lane(float x) { return (float)log(x); }
+static float log1p_lane(float x) { return (float)log1p(x); }
+static float softplus_lane(float x) { return x; } /* only NaN lanes are left to it */
+
 static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
     for (int k = 0; k < 4; k++)
         if (outside[k]) r[k] = fallback(v[k]);
@@ -196,14 +197,18 @@ static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(floa
         } \
     }
 
+/* which lanes each kernel leaves to its libm fallback: a mask per lane */
 #define COVERS_ALL(v) ((i32x4){ 0, 0, 0, 0 })
-#define TRIG_RANGE(v) (~(v_abs(v) <= v_splat(8192.0f)))
-DEFINE_VMAP(vexp, v_exp, COVERS_ALL, expf)
-DEFINE_VMAP(vlog, v_log, COVERS_ALL, logf)
-DEFINE_VMAP(vtanh, v_tanh, COVERS_ALL, tanhf)
-DEFINE_VMAP(vsigmoid, v_sigmoid, COVERS_ALL, expf)
-DEFINE_VMAP(vsin, v_sin, TRIG_RANGE, sinf)
-DEFINE_VMAP(vcos, v_cos, TRIG_RANGE, cosf)
-DEFINE_VMAP(vexpm1, v_expm1, COVERS_ALL, expm1f)
-DEFINE_VMAP(vlog1p, v_log1p, COVERS_ALL, log1pf)
-DEFINE_VMAP(vsoftplus, v_softplus, COVERS_ALL, expf)
+#define TRIG_RANGE(v) (~(v_abs(v) <= v_splat(8192.0f)))            /* and inf, NaN */
+#define LOG_RANGE(v) (~((v >= v_splat(0x1p-126f)) & (v < v_splat(INFINITY)))) /* <= 0, denormal, inf, NaN */
+#define LOG1P_RANGE(v) (~((v > v_splat(-1.0f)) & (v < v_splat(INFINITY))))
+#define SOFTPLUS_RANGE(v) (v != v)
+DEFINE_VMAP(vexp, v_exp, COVERS_ALL, NULL)
+DEFINE_VMAP(vlog, log_normal, LOG_RANGE, log_lane)
+DEFINE_VMAP(vtanh, v_tanh, COVERS_ALL, NULL)
+DEFINE_VMAP(vsigmoid, v_sigmoid, COVERS_ALL, NULL)
+DEFINE_VMAP(vsin, v_sin, TRIG_RANGE, sin_lane)
+DEFINE_VMAP(vcos, v_cos, TRIG_RANGE, cos_lane)
+DEFINE_VMAP(vexpm1, v_expm1, COVERS_ALL, NULL)
+DEFINE_VMAP(vlog1p, v_log1p, LOG1P_RANGE, log1p_lane)
+DEFINE_VMAP(vsoftplus, v_softplus, SOFTPLUS_RANGE, softplus_lane)
