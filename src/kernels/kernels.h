@@ -50,6 +50,7 @@ void wg_f32_vtanh(size_t n, const float *x, float *y);
 void wg_f32_vsigmoid(size_t n, const float *x, float *y);
 void wg_f32_vsin(size_t n, const float *x, float *y);
 void wg_f32_vcos(size_t n, const float *x, float *y);
+void wg_f32_vtan(size_t n, const float *x, float *y);
 void wg_f32_vexpm1(size_t n, const float *x, float *y);
 void wg_f32_vlog1p(size_t n, const float *x, float *y);
 void wg_f32_vsoftplus(size_t n, const float *x, float *y);
