@@ -123,7 +123,7 @@ static void unary_f64(int op, size_t n, const double *X, double *Y);
 static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
     [WG_OP_EXP] = wg_f32_vexp, [WG_OP_LOG] = wg_f32_vlog, [WG_OP_TANH] = wg_f32_vtanh,
     [WG_OP_SIGMOID] = wg_f32_vsigmoid, [WG_OP_SIN] = wg_f32_vsin, [WG_OP_COS] = wg_f32_vcos, [WG_OP_TAN] = wg_f32_vtan,
-    [WG_OP_EXPM1] = wg_f32_vexpm1, [WG_OP_LOG1P] = wg_f32_vlog1p, [WG_OP_SOFTPLUS] = wg_f32_vsoftplus,
+    [WG_OP_EXPM1] = wg_f32_vexpm1, [WG_OP_LOG1P] = wg_f32_vlog1p, [WG_OP_SOFTPLUS] = wg_f32_vsoftplus, [WG_OP_ERF] = wg_f32_verf,
 };
 
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y) {

@@ -54,6 +54,7 @@ void wg_f32_vtan(size_t n, const float *x, float *y);
 void wg_f32_vexpm1(size_t n, const float *x, float *y);
 void wg_f32_vlog1p(size_t n, const float *x, float *y);
 void wg_f32_vsoftplus(size_t n, const float *x, float *y);
+void wg_f32_verf(size_t n, const float *x, float *y);
 
 /* reduce.c: operands of L are (acc, x) over x's shape; acc holds one double per output
  * element, initialised by wg_kernel_reduce_init. */

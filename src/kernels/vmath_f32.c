@@ -10,6 +10,18 @@
 #include "kernels.h"
 #include "../simd/vec.h"
 
+/* c[0] x^(n-1) + ... + c[n-1] by Horner's rule; the loop is unrolled at compile time so
+ * the coefficients become constants (the kernels are built with -fno-unroll-loops) */
+#define HORNER(x, c) horner(x, c, sizeof c / sizeof c[0])
+static inline f32x4 horner(f32x4 x, const float *c, int n) {
+    f32x4 p = v_splat(c[0]);
+#ifdef __clang__
+#pragma clang loop unroll(full)
+#endif
+    for (int i = 1; i < n; i++) p = p * x + v_splat(c[i]);
+    return p;
+}
+
 /* exp: n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so n*C1 is exact),
  * e^r by a degree-7 polynomial, then times 2^n applied in two halves so results down in
  * the denormal range round only once. */
@@ -34,7 +46,7 @@ static inline f32x4 v_exp(f32x4 x) {
     i32x4 n;
     f32x4 p = exp_reduced(v_min(v_splat(89.0f), v_max(v_splat(-104.0f), x)), &n);
     i32x4 n1 = n >> 1, n2 = n - n1;
-    return p * v_from_bits((n1 + 127) << 23) * v_from_bits((n2 + 127) << 23);
+    return p * v_pow2(n1) * v_pow2(n2);
 }
 
 /* log of a positive, normal, finite x (the other lanes are patched, see LOG_RANGE):
@@ -43,7 +55,7 @@ static inline f32x4 v_exp(f32x4 x) {
  * mantissa field rebuilds 1 + m. log(1 + m) by a degree-9 polynomial, e ln 2 added in two
  * parts. */
 static inline f32x4 log_normal(f32x4 x) {
-    i32x4 ix = v_bits(x) - 0x3f3504f3;
+    i32x4 ix = v_wrap(v_ubits(x) - 0x3f3504f3);
     f32x4 e = v_to_float(ix >> 23);
     f32x4 m = v_from_bits((ix & 0x007fffff) + 0x3f3504f3) - v_splat(1.0f);
     f32x4 z = m * m;
@@ -65,7 +77,7 @@ static inline f32x4 log_normal(f32x4 x) {
 static inline f32x4 v_exp_tanh_range(f32x4 t) {
     i32x4 n;
     f32x4 p = exp_reduced(t, &n);
-    return v_from_bits(v_bits(p) + (n << 23));
+    return v_from_bits(v_wrap(v_ubits(p) + ((u32x4)n << 23)));
 }
 
 /* tanh: an odd polynomial below |x| = 0.625, 1 - 2 / (e^(2|x|) + 1) above (no cancellation
@@ -128,8 +140,8 @@ static inline i32x4 quadrant_sin_cos(f32x4 ax, f32x4 *sin_z, f32x4 *cos_z) {
 static inline f32x4 v_sincos(f32x4 x, int shift) {
     f32x4 s, c;
     i32x4 q = quadrant_sin_cos(v_abs(x), &s, &c) + shift;
-    f32x4 r = v_select((q << 31) >> 31, c, s);                 /* odd quadrants: the other one */
-    i32x4 sign = (q << 30) & (int32_t)0x80000000;              /* quadrants 2 and 3: negative */
+    f32x4 r = v_select(-(q & 1), c, s);                        /* odd quadrants: the other one */
+    i32x4 sign = v_wrap((u32x4)q << 30) & (int32_t)0x80000000; /* quadrants 2 and 3: negative */
     if (!shift) sign ^= SIGN_BIT(x);                           /* sin is odd; this keeps -0 too */
     return v_from_bits(v_bits(r) ^ sign);
 }
@@ -150,7 +162,7 @@ static inline f32x4 v_tan(f32x4 x) {
     p = p * zz + v_splat(1.33387994085e-1f);
     p = p * zz + v_splat(3.33331568548e-1f);
     f32x4 t = p * zz * z + z;
-    i32x4 odd = (h << 31) >> 31;
+    i32x4 odd = -(h & 1);
     t = v_select(odd, v_splat(-1.0f) / t, t);
     return v_from_bits(v_bits(t) ^ SIGN_BIT(x));
 }
@@ -181,6 +193,24 @@ static inline f32x4 v_log1p(f32x4 x) {
     f32x4 u = v_splat(1.0f) + x;
     f32x4 d = u - v_splat(1.0f);
     return v_select(d == v_splat(0.0f), x, log_normal(u) * (x / d));
+}
+
+/* erf, odd: on |x| < 1, x P(x^2); from 1 on, 1 - e^(-x^2) R(1/|x|) with R = erfc(x) e^(x^2),
+ * which is smooth; from 3.92 on erf rounds to 1 (erfc < half an ulp of 1), which the clamp
+ * gives. Both polynomials are Chebyshev fits (mpmath.chebyfit; errors 1.2e-9 and 2.1e-8),
+ * with float coefficients; e^(-x^2) with x^2 rounded is good enough here: its error times
+ * erfc stays under 0.2 ulp of the result. NaN passes the clamp and the arithmetic. */
+static const float erf_small[] = { 7.875874871e-05f, -8.016864303e-04f, 5.189087242e-03f, -2.685421146e-02f,
+                                   1.128359437e-01f, -3.761262596e-01f, 1.128379107e+00f };
+static const float erfc_scaled[] = { -5.206738599e-03f, 7.134828251e-03f, 6.989988685e-02f, -2.972330451e-01f,
+                                     5.372298360e-01f, -4.898149967e-01f, 4.695525393e-02f, 5.583014488e-01f,
+                                     3.170904529e-04f };
+static inline f32x4 v_erf(f32x4 x) {
+    f32x4 ax = v_min(v_splat(3.92f), v_abs(x));
+    f32x4 xx = ax * ax;
+    f32x4 small = ax * HORNER(xx, erf_small);
+    f32x4 big = v_splat(1.0f) - v_exp(-xx) * HORNER(v_splat(1.0f) / ax, erfc_scaled);
+    return v_from_bits(v_bits(v_select(ax < v_splat(1.0f), small, big)) | SIGN_BIT(x));
 }
 
 /* softplus: max(x, 0) + log1p(e^-|x|); e^-|x| is in [0, 1], so nothing overflows.
@@ -246,4 +276,5 @@ DEFINE_VMAP(vcos, v_cos, TRIG_RANGE, cos_lane)
 DEFINE_VMAP(vtan, v_tan, TAN_RANGE, tan_lane)
 DEFINE_VMAP(vexpm1, v_expm1, COVERS_ALL, NULL)
 DEFINE_VMAP(vlog1p, v_log1p, LOG1P_RANGE, log1p_lane)
+DEFINE_VMAP(verf, v_erf, COVERS_ALL, NULL)
 DEFINE_VMAP(vsoftplus, v_softplus, SOFTPLUS_RANGE, softplus_lane)

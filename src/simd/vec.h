@@ -18,6 +18,12 @@ static inline void v_store(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
 static inline f32x4 v_splat(float s) { return (f32x4){ s, s, s, s }; }
 static inline i32x4 v_bits(f32x4 v) { i32x4 r; memcpy(&r, &v, sizeof r); return r; }
 static inline f32x4 v_from_bits(i32x4 b) { f32x4 r; memcpy(&r, &b, sizeof r); return r; }
+/* Bit arithmetic that may wrap (lanes later patched or masked can hold any bits) is done
+ * in unsigned lanes, where wrapping is defined; v_wrap reads the result back as signed. */
+static inline u32x4 v_ubits(f32x4 v) { u32x4 r; memcpy(&r, &v, sizeof r); return r; }
+static inline i32x4 v_wrap(u32x4 u) { i32x4 r; memcpy(&r, &u, sizeof r); return r; }
+/* 2^n for integer lanes n in [-126, 127] */
+static inline f32x4 v_pow2(i32x4 n) { return v_from_bits(v_wrap(((u32x4)n + 127) << 23)); }
 /* lanes of a where mask is set, else b */
 static inline f32x4 v_select(i32x4 mask, f32x4 a, f32x4 b) {
     return v_from_bits((v_bits(a) & mask) | (v_bits(b) & ~mask));
@@ -35,7 +41,7 @@ static inline f32x4 v_copysign(f32x4 a, f32x4 s) {
 static inline f32x4 v_round(f32x4 v) { return (v + v_splat(V_ROUND_MAGIC)) - v_splat(V_ROUND_MAGIC); }
 static inline f32x4 v_round_int(f32x4 v, i32x4 *n) {
     f32x4 t = v + v_splat(V_ROUND_MAGIC);
-    *n = v_bits(t) - v_bits(v_splat(V_ROUND_MAGIC));
+    *n = v_wrap(v_ubits(t) - v_ubits(v_splat(V_ROUND_MAGIC)));
     return t - v_splat(V_ROUND_MAGIC);
 }
 static inline i32x4 v_to_int(f32x4 v) { return __builtin_convertvector(v, i32x4); }

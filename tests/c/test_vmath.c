@@ -27,6 +27,7 @@ static double ref(int op, double x) {
     case WG_OP_SIGMOID: return 1 / (1 + exp(-x));
     case WG_OP_SIN: return sin(x);
     case WG_OP_TAN: return tan(x);
+    case WG_OP_ERF: return erf(x);
     case WG_OP_EXPM1: return expm1(x);
     case WG_OP_LOG1P: return log1p(x);
     case WG_OP_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
@@ -38,7 +39,7 @@ static float *sweep(int *count) {
     static const float special[] = { 0.0f, -0.0f, 1e-45f, -1e-45f, 1e-38f, FLT_MIN, 0.625f, -0.625f, 0.6249999f,
                                      88.72283f, 88.7229f, 89.0f, -87.3f, -103.97f, -103.98f, -104.0f, 8191.9f,
                                      8192.0f, 8192.5f, 1e4f, -1e4f, 3.14159265f, 1.5707963f, FLT_MAX, -FLT_MAX,
-                                     INFINITY, -INFINITY, NAN, 9.0f, -9.0f, 20.0f };
+                                     INFINITY, -INFINITY, NAN, 9.0f, -9.0f, 20.0f, 1.0f, 0.99999994f, -1.0f, 3.92f, -3.9199998f };
     /* the floats nearest each multiple of pi/2 below 8192 and their neighbours: there sin or
      * cos is tiny and the range reduction must keep every bit of |x| - k pi/2 */
     enum { N_QUADRANT = 5215, N_NEAR = 3 * N_QUADRANT };
@@ -65,8 +66,8 @@ static float *sweep(int *count) {
 
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
-                  WG_OP_LOG1P, WG_OP_SOFTPLUS };
-    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus" };
+                  WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF };
+    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus", "erf" };
     enum { NOPS = sizeof ops / sizeof ops[0] };
     int n;
     float *x = sweep(&n);
