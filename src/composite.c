@@ -172,17 +172,14 @@ static bool axis_in_range(const char *who, const T *x, int axis, int extra, int 
 T *cp_softmax(T *x, int axis) {
     int a;
     if (!x || !axis_in_range("softmax", x, axis, 0, &a)) return NULL;
-    uint32_t mask = 1u << a;
-    int mark = wg_scope_begin();
-    T *e = S(op_unary(WG_OP_EXP, S(op_binary(WG_OP_SUB, x, S(stabilising_shift(x, mask))))));
-    T *out = op_binary(WG_OP_DIV, e, S(op_reduce(WG_OP_SUM, e, mask, true)));
-    wg_scope_end(mark);
-    return out;
+    return op_softmax(x, a);
 }
 
 T *cp_log_softmax(T *x, int axis) {
     int a;
     if (!x || !axis_in_range("logSoftmax", x, axis, 0, &a)) return NULL;
+    /* not fused like softmax: as a composite its backward reuses logsumexp's forward exp,
+       where a fused op's rule (g - e^y sum g) pays for another exp pass (measured slower) */
     int mark = wg_scope_begin();
     T *out = op_binary(WG_OP_SUB, x, S(op_logsumexp(x, 1u << a, true)));
     wg_scope_end(mark);

@@ -305,6 +305,11 @@ static void vjp(const wg_node *n, T *g, const bool *needs, T **gin) {
         if (needs[1]) gin[1] = S(tb ? op_matmul_t(g, a, true, ta) : op_matmul_t(a, g, !ta, false));
         break;
     }
+    case WG_OP_SOFTMAX: { /* y (g - sum(g y)) along the axis */
+        T *gy = mul(g, y);
+        gin[0] = S(op_binary(WG_OP_SUB, gy, mul(y, S(op_reduce(WG_OP_SUM, gy, 1u << ip[0], true)))));
+        break;
+    }
     case WG_OP_CONNECT: gin[0] = g; break;
     case WG_OP_CUSTOM: vjp_custom(n, g, needs, gin); break;
     default: WG_ASSERT(!"an operator without a derivative rule was recorded");

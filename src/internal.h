@@ -129,6 +129,7 @@ T *op_keepdims_shape(T *g, const T *x, uint32_t mask); /* reshape a reduced g to
 T *op_detach(T *x);
 T *op_matmul_any(T *a, T *b);        /* NumPy matmul incl. 1-D operands */
 T *cp_norm(T *x, double ord, uint32_t mask, bool keepdims);
+T *op_softmax(T *x, int axis);
 T *cp_softmax(T *x, int axis);
 T *cp_log_softmax(T *x, int axis);
 T *cp_softmax_cross_entropy(T *logits, T *labels);

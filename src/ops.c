@@ -646,6 +646,25 @@ T *op_matmul_t(T *a, T *b, bool ta, bool tb) {
 
 T *op_matmul(T *a, T *b) { return op_matmul_t(a, b, false, false); }
 
+/* ---- softmax ------------------------------------------------------------------------- */
+/* softmax of x along a valid axis, as one recorded node */
+T *op_softmax(T *x, int axis) {
+    if (!x) return NULL;
+    if (!require_float("softmax", x)) return NULL;
+    T *y = wg_tensor_new(x->dtype, x->ndim, x->shape, "softmax");
+    if (!y) return NULL;
+    int32_t outer = 1, inner = 1;
+    for (int d = 0; d < axis; d++) outer *= x->shape[d];
+    for (int d = axis + 1; d < x->ndim; d++) inner *= x->shape[d];
+    if (x->size && wg_kernel_softmax(x->dtype, outer, x->shape[axis], inner, DATA(x), DATA(y)) != 0) {
+        wg_unref(y);
+        return wg_fail(WG_OUT_OF_MEMORY, "softmax: out of memory for a row buffer (shape %S, axis %d)", x, axis);
+    }
+    y = wg_record(y, WG_OP_SOFTMAX, 1, &x);
+    if (node_of(y)) y->node->ip[0] = axis;
+    return y;
+}
+
 /* ---- autograd plumbing --------------------------------------------------------------- */
 T *op_connect(T *g, T *var) {
     if (!g || !var) return NULL;

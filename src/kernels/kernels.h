@@ -60,6 +60,11 @@ void wg_f32_verf(size_t n, const float *x, float *y);
  * element, initialised by wg_kernel_reduce_init. */
 void wg_kernel_reduce_init(int op, size_t n, double *acc);
 void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double *acc);
+/* the sum of a contiguous run, as reduce uses it */
+double wg_kernel_sum_f32(const float *x, int32_t n);
+double wg_kernel_sum_f64(const double *x, int32_t n);
+/* softmax along the middle axis of [outer, n, inner]; -1: out of memory for the row buffer */
+int wg_kernel_softmax(int dtype, int32_t outer, int32_t n, int32_t inner, const void *x, void *y);
 
 /* matmul.c: c[m,n] = op(a) @ op(b), row-major; ta: a is stored [k,m], tb: b is stored [n,k].
  * The one kernel that allocates (packing buffers): returns -1 when that fails, else 0. */
