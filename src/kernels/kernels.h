@@ -39,7 +39,7 @@ static inline int wg_loop_step(const wg_loop *L, int32_t *idx, ptrdiff_t *off) {
 /* elementwise (elementwise.c): contiguous unary; broadcasting binary over a wg_loop whose
  * operands are (out, a, b) */
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y);
-void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y); /* no SIMD */
+void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y); /* no SIMD; native builds only (tests) */
 void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out);
 void wg_kernel_clip(int dtype, size_t n, const void *x, void *y, double lo, double hi);
 
