@@ -33,19 +33,31 @@
     typedef T V __attribute__((vector_size(16))); \
     enum { NR_##suffix = 2 * W }; \
     static inline V load_##suffix(const T *p) { V v; memcpy(&v, p, sizeof v); return v; } \
+    /* elements from one packed panel of `width` rows to the next: a 64-byte line more than \
+       its k steps, so that panels of a power-of-two size do not all map to one cache set \
+       (packing p outer writes one step of every panel in turn) */ \
+    static inline size_t panel_##suffix(int width, int32_t k) { return (size_t)width * (size_t)k + 64 / sizeof(T); } \
     \
-    /* One packed panel: dst[p*width + r] = src[r*rs + p*ps] for r < rows, 0 for rows <= r < width. \
-       For a row panel of op(a) the r are rows, for a column panel of op(b) columns; one of \
-       the strides is 1 (the storage order): the inner loop runs along it. */ \
-    static inline void pack_##suffix(const T *src, size_t rs, size_t ps, int32_t rows, int32_t k, int width, T *dst) { \
-        if (rs == 1 && rows == width) /* a full step is contiguous: one copy of width elements */ \
-            for (int32_t p = 0; p < k; p++) memcpy(dst + (size_t)p * width, src + p * ps, sizeof(T) * width); \
-        else if (rs == 1) \
+    /* Packs rows 0..rows-1 of a matrix given by element (r, p) = src[r*rs + p*ps] into panels \
+       of `width` rows, step p of row r at panel(r / width) + p*width + r%width, zeros past the \
+       last row. For op(a) the r are its rows, for op(b) its columns. One of the strides is 1 \
+       (the storage order) and the loops walk the source along it: with the panel padding, \
+       256 x 256 float32 b packs in 12 us instead of 28 reading down 1 KB strides. Inlined \
+       so that `width` is a constant and a full step's memcpy a pair of vector moves. */ \
+    __attribute__((always_inline)) static inline void pack_##suffix(const T *src, size_t rs, size_t ps, int32_t rows, int32_t k, int width, T *dst) { \
+        if (rs == 1) /* step p of every panel is contiguous in the source: p outer */ \
             for (int32_t p = 0; p < k; p++) \
-                for (int r = 0; r < width; r++) dst[(size_t)p * width + r] = r < rows ? src[p * ps + r] : 0; \
-        else \
-            for (int r = 0; r < width; r++) \
-                for (int32_t p = 0; p < k; p++) dst[(size_t)p * width + r] = r < rows ? src[r * rs + p * ps] : 0; \
+                for (int32_t r0 = 0; r0 < rows; r0 += width) { \
+                    T *d = dst + (size_t)(r0 / width) * panel_##suffix(width, k) + (size_t)p * width; \
+                    const T *s = src + p * ps + r0; \
+                    if (rows - r0 >= width) memcpy(d, s, sizeof(T) * (size_t)width); \
+                    else for (int r = 0; r < width; r++) d[r] = r0 + r < rows ? s[r] : 0; \
+                } \
+        else /* each row is contiguous along p */ \
+            for (int32_t r = 0; r < (rows + width - 1) / width * width; r++) { \
+                T *d = dst + (size_t)(r / width) * panel_##suffix(width, k) + r % width; \
+                for (int32_t p = 0; p < k; p++) d[(size_t)p * width] = r < rows ? src[r * rs + p * ps] : 0; \
+            } \
     } \
     /* the MR x NR tile at (i, j), keeping only its in-range part. Written out by hand: the \
        wasm backend keeps named vectors in registers but spills an accumulator array. Not \
@@ -76,20 +88,18 @@
     static int gemm_##suffix(int32_t m, int32_t k, int32_t n, const T *a, int ta, const T *b, int tb, T *c) { \
         enum { NR = NR_##suffix }; \
         int32_t mp = (m + MR - 1) / MR, np = (n + NR - 1) / NR; \
-        T *ap = malloc(sizeof(T) * ((size_t)mp * MR * (size_t)k + 1)); \
-        T *bp = malloc(sizeof(T) * ((size_t)np * NR * (size_t)k + 1)); \
+        T *ap = malloc(sizeof(T) * (size_t)mp * panel_##suffix(MR, k)); \
+        T *bp = malloc(sizeof(T) * (size_t)np * panel_##suffix(NR, k)); \
         if (!ap || !bp) { free(ap); free(bp); return -1; } \
         /* op(a)[i][p] = a[i*ars + p*aps], op(b)[p][j] = b[j*brs + p*bps] */ \
         size_t ars = ta ? 1 : (size_t)k, aps = ta ? (size_t)m : 1, brs = tb ? (size_t)k : 1, bps = tb ? 1 : (size_t)n; \
-        for (int32_t i = 0; i < m; i += MR) \
-            pack_##suffix(a + i * ars, ars, aps, m - i < MR ? m - i : MR, k, MR, ap + (size_t)i * k); \
-        for (int32_t j = 0; j < n; j += NR) \
-            pack_##suffix(b + j * brs, brs, bps, n - j < NR ? n - j : NR, k, NR, bp + (size_t)j * k); \
+        pack_##suffix(a, ars, aps, m, k, MR, ap); \
+        pack_##suffix(b, brs, bps, n, k, NR, bp); \
         /* a column panel of b (k x NR) stays in L1 while every row panel of a passes it */ \
         for (int32_t jb = 0; jb < np; jb++) \
             for (int32_t ib = 0; ib < mp; ib++) { \
                 int32_t i = ib * MR, j = jb * NR; \
-                tile_##suffix(k, ap + (size_t)ib * MR * k, bp + (size_t)jb * NR * k, c + (size_t)i * n + j, n, \
+                tile_##suffix(k, ap + (size_t)ib * panel_##suffix(MR, k), bp + (size_t)jb * panel_##suffix(NR, k), c + (size_t)i * n + j, n, \
                               m - i < MR ? m - i : MR, n - j < NR ? n - j : NR); \
             } \
         free(ap); \
