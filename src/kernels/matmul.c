@@ -14,6 +14,9 @@
 
 #define MR 4
 
+typedef float f32v __attribute__((vector_size(16)));
+typedef double f64v __attribute__((vector_size(16)));
+
 /* A splat is written as a vector literal, which becomes one v128.load32_splat/load64_splat
  * from the packed panel: V8 emits a broadcast from memory (vbroadcastss, movddup), which
  * runs on a load port. Not `(V){ 0 } + s` (clang must keep that add, -0.0 + 0 being +0),
@@ -29,8 +32,25 @@
  * offset, folded into the x64 address (float32 +2%, float64 +9%). */
 #define OPAQUE(p) __asm__("" : "+r"(p))
 
+/* W x W blocks transposed in registers, for packing where the source runs along k:
+ * rows s, s + rs, ... (W elements each) become steps d, d + ds, ... */
+static inline void transpose_f32(const float *s, size_t rs, float *d, size_t ds) {
+    f32v x0, x1, x2, x3;
+    memcpy(&x0, s, 16); memcpy(&x1, s + rs, 16); memcpy(&x2, s + 2 * rs, 16); memcpy(&x3, s + 3 * rs, 16);
+    f32v t0 = __builtin_shufflevector(x0, x1, 0, 4, 1, 5), t1 = __builtin_shufflevector(x2, x3, 0, 4, 1, 5);
+    f32v t2 = __builtin_shufflevector(x0, x1, 2, 6, 3, 7), t3 = __builtin_shufflevector(x2, x3, 2, 6, 3, 7);
+    f32v y0 = __builtin_shufflevector(t0, t1, 0, 1, 4, 5), y1 = __builtin_shufflevector(t0, t1, 2, 3, 6, 7);
+    f32v y2 = __builtin_shufflevector(t2, t3, 0, 1, 4, 5), y3 = __builtin_shufflevector(t2, t3, 2, 3, 6, 7);
+    memcpy(d, &y0, 16); memcpy(d + ds, &y1, 16); memcpy(d + 2 * ds, &y2, 16); memcpy(d + 3 * ds, &y3, 16);
+}
+static inline void transpose_f64(const double *s, size_t rs, double *d, size_t ds) {
+    f64v x0, x1;
+    memcpy(&x0, s, 16); memcpy(&x1, s + rs, 16);
+    f64v y0 = __builtin_shufflevector(x0, x1, 0, 2), y1 = __builtin_shufflevector(x0, x1, 1, 3);
+    memcpy(d, &y0, 16); memcpy(d + ds, &y1, 16);
+}
+
 #define DEFINE_GEMM(T, V, W, suffix) \
-    typedef T V __attribute__((vector_size(16))); \
     enum { NR_##suffix = 2 * W }; \
     static inline V load_##suffix(const T *p) { V v; memcpy(&v, p, sizeof v); return v; } \
     /* elements from one packed panel of `width` rows to the next: a 64-byte line more than \
@@ -53,11 +73,21 @@
                     if (rows - r0 >= width) memcpy(d, s, sizeof(T) * (size_t)width); \
                     else for (int r = 0; r < width; r++) d[r] = r0 + r < rows ? s[r] : 0; \
                 } \
-        else /* each row is contiguous along p */ \
-            for (int32_t r = 0; r < (rows + width - 1) / width * width; r++) { \
+        else { /* each row is contiguous along p: W rows at a time, W steps by W steps */ \
+            int32_t r = 0; \
+            for (; r + W <= rows; r += W) { \
+                T *d = dst + (size_t)(r / width) * panel_##suffix(width, k) + r % width; \
+                const T *s = src + r * rs; \
+                int32_t p = 0; \
+                for (; p + W <= k; p += W) transpose_##suffix(s + p * ps, rs, d + (size_t)p * width, (size_t)width); \
+                for (; p < k; p++) \
+                    for (int q = 0; q < W; q++) d[(size_t)p * width + q] = s[q * rs + p * ps]; \
+            } \
+            for (; r < (rows + width - 1) / width * width; r++) { /* the last rows, zeros past them */ \
                 T *d = dst + (size_t)(r / width) * panel_##suffix(width, k) + r % width; \
                 for (int32_t p = 0; p < k; p++) d[(size_t)p * width] = r < rows ? src[r * rs + p * ps] : 0; \
             } \
+        } \
     } \
     /* the MR x NR tile at (i, j), keeping only its in-range part. Written out by hand: the \
        wasm backend keeps named vectors in registers but spills an accumulator array. Not \
