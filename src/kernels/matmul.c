@@ -31,11 +31,11 @@ typedef double f64v __attribute__((vector_size(16)));
 #define SPLAT_f32(s) ((f32v){ s, s, s, s })
 #define SPLAT_f64(s) ((f64v){ s, s })
 
-/* Hides a pointer's value from the optimiser for one loop step. Without it, clang's loop
- * strength reduction rebases the panel pointers so that some loads sit at negative
- * offsets, which wasm cannot encode: each becomes an i32.add and, in V8, a lea competing
- * for the ports the multiplies need. Opaque, every load of a step is pointer + constant
- * offset, folded into the x64 address (float32 +2%, float64 +9%). */
+/* Hides a pointer's value from the optimiser for one loop step. In the tile: without it,
+ * clang's loop strength reduction rebases the panel pointers so that some loads sit at
+ * negative offsets, which wasm cannot encode: each becomes an i32.add and, in V8, a lea
+ * competing for the ports the multiplies need. Opaque, every load of a step is pointer +
+ * constant offset, folded into the x64 address (float32 +2%, float64 +9%). */
 #define OPAQUE(p) __asm__("" : "+r"(p))
 
 /* W x W blocks transposed in registers, for packing where the source runs along k:
@@ -95,9 +95,14 @@ static inline void transpose_f64(const double *s, size_t rs, double *d, size_t d
                 for (; p < k; p++) \
                     for (int q = 0; q < W; q++) d[(size_t)p * width + q] = s[q * rs + p * ps]; \
             } \
-            for (; r < (rows + width - 1) / width * width; r++) { /* the last rows, zeros past them */ \
+            /* the last rows, zeros past them; scalar (OPAQUE): vectorised, this cold loop \
+               was a fifth of the kernels' wasm */ \
+            for (; r < (rows + width - 1) / width * width; r++) { \
                 T *d = dst + (size_t)(r / width) * (size_t)panel_##suffix(width, k) + r % width; \
-                for (int32_t p = 0; p < k; p++) d[(size_t)p * width] = r < rows ? src[r * rs + p * ps] : 0; \
+                for (int32_t p = 0; p < k; p++) { \
+                    OPAQUE(d); \
+                    d[(size_t)p * width] = r < rows ? src[r * rs + p * ps] : 0; \
+                } \
             } \
         } \
     } \
