@@ -127,6 +127,18 @@ static void *take(chunk *c, uint32_t size) {
     return PAYLOAD(c);
 }
 
+/* The smallest chunk of a list that holds `size` bytes (best fit: big blocks stay whole). */
+static chunk *fit(chunk *c, uint32_t size) {
+    chunk *best = NULL;
+    for (; c; c = c->next) {
+        if (SIZE(c) >= size && (!best || SIZE(c) < SIZE(best))) {
+            best = c;
+            if (SIZE(c) == size) break;
+        }
+    }
+    return best;
+}
+
 static int start(void) {
     uintptr_t first = ((WG_HEAP_BASE + 15) & ~(uintptr_t)15) + 8;
     uint64_t limit = WG_HEAP_LIMIT();
@@ -172,21 +184,16 @@ void *WG_HEAP_NAME(malloc)(size_t n) {
     if (size < MIN_CHUNK) size = MIN_CHUNK;
     for (;;) {
         unsigned k = class_of(size);
-        for (chunk *c = lists[k]; c; c = c->next) { /* first fit in the request's own class */
-            if (SIZE(c) >= size) {
-                unlink_free(c);
-                return take(c, size);
-            }
-        }
-        /* any chunk of a higher class is big enough: find the first non-empty one */
-        for (unsigned w = (k + 1) / 32; w < NCLASSES / 32; w++) {
+        chunk *best = fit(lists[k], size);
+        /* else any chunk of a higher class is big enough: the first non-empty one */
+        for (unsigned w = (k + 1) / 32; !best && w < NCLASSES / 32; w++) {
             uint32_t bits = nonempty[w];
             if (w == (k + 1) / 32) bits &= ~0u << ((k + 1) % 32);
-            if (bits) {
-                chunk *c = lists[w * 32 + (unsigned)__builtin_ctz(bits)];
-                unlink_free(c);
-                return take(c, size);
-            }
+            if (bits) best = fit(lists[w * 32 + (unsigned)__builtin_ctz(bits)], size);
+        }
+        if (best) {
+            unlink_free(best);
+            return take(best, size);
         }
         if (!grow(size)) return NULL;
     }
