@@ -184,12 +184,17 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
         return true; \
     }
 
+/* float32 power has a SIMD kernel (pow_f32.c); float64 keeps libm's */
+#define POW_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_vpow(n, A, sa, B, sb, O), true)
+#define POW_SIMD_f64(n, A, sa, B, sb, O) false
+
 #define DEFINE_BINARY(TYPE, suffix) \
     DEFINE_POW_BY_SCALAR(TYPE, suffix) \
     static void binary_run_##suffix(int op, size_t n, const TYPE *restrict A, ptrdiff_t sa, \
                                     const TYPE *restrict B, ptrdiff_t sb, TYPE *restrict O) { \
         typedef TYPE native_t; \
         if (op == WG_OP_POW && sb == 0 && pow_by_scalar_##suffix(n, A, sa, B[0], O)) return; \
+        if (op == WG_OP_POW && POW_SIMD_##suffix(n, A, sa, B, sb, O)) return; \
         switch (op) { BINARY_FORMULAS(BINARY_CASE) default: break; } \
     } \
     static void binary_##suffix(int op, const wg_loop *L, const TYPE *a, const TYPE *b, TYPE *out) { \

@@ -64,6 +64,35 @@ static float *sweep(int *count) {
     return x;
 }
 
+/* float32 power (pow_f32.c) against double pow rounded to float: bases from the sweep's
+ * mix of scales and specials, exponents mixed too, at strides 1, 0 (a broadcast exponent)
+ * and 3 (a strided base), and every length 0..9 for the tail */
+static void check_pow(void) {
+    enum { N = 30000 };
+    static float a[3 * N], b[N], out[N];
+    int count;
+    float *x = sweep(&count);
+    for (int i = 0; i < 3 * N; i++) a[i] = i % 5 ? fabsf(x[i % count]) : x[i % count];
+    for (int i = 0; i < N; i++) b[i] = i % 7 ? x[(i * 7919) % count] / 8 : (float)(i % 13) - 6;
+    free(x);
+    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 3, 1 }, { 0, 1 } };
+    for (int r = 0; r < 4; r++) {
+        double worst = 0;
+        wg_f32_vpow(N, a, runs[r].sa, b, runs[r].sb, out);
+        for (int len = 0; len < 10; len++) { /* the tail path gives the same values */
+            float short_run[10];
+            wg_f32_vpow((size_t)len, a, runs[r].sa, b, runs[r].sb, short_run);
+            for (int i = 0; i < len; i++) CHECK(ulp_distance(short_run[i], out[i]) == 0);
+        }
+        for (int i = 0; i < N; i++) {
+            double d = ulp_distance(out[i], (float)pow(a[i * runs[r].sa], b[i * runs[r].sb]));
+            if (d > worst) worst = d;
+        }
+        printf("  f32 pow      strides %td, %td: worst %.0f ulp\n", runs[r].sa, runs[r].sb, worst);
+        CHECK(worst <= 1);
+    }
+}
+
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
                   WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF };
@@ -100,5 +129,6 @@ int main(void) {
         }
     }
     free(x); free(y); free(ys);
+    check_pow();
     return check_summary("test_vmath");
 }
