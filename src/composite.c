@@ -53,7 +53,7 @@ T *op_mean(T *x, uint32_t mask, bool keepdims) {
 }
 
 /* max over the masked axes (keepdims), as a constant: non-finite entries become 0 so that
- * x - m stays finite. Shifting by a constant changes neither logsumexp nor softmax, so its
+ * x - m stays finite. Shifting by a constant does not change logsumexp, so its
  * (zero) derivative is the right one at every order. */
 static T *stabilising_shift(T *x, uint32_t mask) {
     bool was = wg_recording;
