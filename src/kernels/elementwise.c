@@ -127,11 +127,16 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
     [WG_OP_EXPM1] = wg_f32_vexpm1, [WG_OP_LOG1P] = wg_f32_vlog1p, [WG_OP_SOFTPLUS] = wg_f32_vsoftplus, [WG_OP_ERF] = wg_f32_verf,
 };
 
-/* In the wasm module float32 operators with a SIMD kernel never reach the scalar loops, so
+/* float64 operators with a SIMD kernel of their own (vmath_f64.c) */
+static void (*const simd_f64[WG_OP_COUNT])(size_t, const double *, double *) = {
+    [WG_OP_EXP] = wg_f64_vexp, [WG_OP_SIGMOID] = wg_f64_vsigmoid,
+};
+
+/* In the wasm module operators with a SIMD kernel never reach the scalar loops, so
  * those are left out (the test that compares the two runs natively): a constant condition
  * the compiler folds, as simd_f32 is a constant table. */
 #ifdef __wasm__
-#define SCALAR_UNUSED(T, op) (sizeof(T) == sizeof(float) && simd_f32[op] != NULL)
+#define SCALAR_UNUSED(T, op) (sizeof(T) == sizeof(float) ? simd_f32[op] != NULL : simd_f64[op] != NULL)
 #else
 #define SCALAR_UNUSED(T, op) 0
 #endif
@@ -139,6 +144,7 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y) {
     if (dtype == WG_F32 && simd_f32[op]) simd_f32[op](n, x, y);
     else if (dtype == WG_F32) unary_f32(op, n, x, y);
+    else if (simd_f64[op]) simd_f64[op](n, x, y);
     else unary_f64(op, n, x, y);
 }
 
