@@ -12,24 +12,14 @@
 #include <string.h>
 #include "kernels.h"
 #include "../simd/vec.h"
+#include "../simd/vec64.h"
 
-typedef double f64x2 __attribute__((vector_size(16)));
-typedef int64_t i64x2 __attribute__((vector_size(16)));
-typedef uint64_t u64x2 __attribute__((vector_size(16)));
-
-static inline f64x2 d_splat(double s) { return (f64x2){ s, s }; }
-static inline i64x2 d_bits(f64x2 v) { i64x2 r; memcpy(&r, &v, sizeof r); return r; }
-static inline f64x2 d_from_bits(i64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); return r; }
-static inline i64x2 d_wrap(u64x2 u) { i64x2 r; memcpy(&r, &u, sizeof r); return r; }
-static inline u64x2 d_ubits(f64x2 v) { u64x2 r; memcpy(&r, &v, sizeof r); return r; }
-
-#define MAGIC 0x1.8p52 /* t + MAGIC rounds t to an integer, which the low bits then hold */
 
 static inline f64x2 log2_pos(f64x2 x) {
     i64x2 ix = d_wrap(d_ubits(x) - 0x3fe6a09e667f3bcdull); /* minus sqrt(1/2)'s bits */
     /* the exponent e + 1023 by a logical shift (i64x2 has no native arithmetic one in V8) */
     u64x2 biased = ((u64x2)ix + (1023ull << 52)) >> 52;
-    f64x2 ed = d_from_bits(d_wrap(biased + d_ubits(d_splat(MAGIC)))) - d_splat(MAGIC + 1023);
+    f64x2 ed = d_from_bits(d_wrap(biased + d_ubits(d_splat(D_ROUND_MAGIC)))) - d_splat(D_ROUND_MAGIC + 1023);
     f64x2 m = d_from_bits((ix & 0x000fffffffffffffll) + 0x3fe6a09e667f3bcdll);
     f64x2 s = (m - d_splat(1.0)) / (m + d_splat(1.0)), z = s * s, z2 = z * z;
     /* 1 + z/3 + ... + z^6/13 in Estrin's order: a chain 4 deep where Horner's is 12 */
@@ -41,9 +31,9 @@ static inline f64x2 log2_pos(f64x2 x) {
 static inline f64x2 exp2_clamped(f64x2 t) {
     i64x2 low = t < d_splat(-200.0), high = t > d_splat(200.0);
     t = d_from_bits((d_bits(t) & ~(low | high)) | (d_bits(d_splat(-200.0)) & low) | (d_bits(d_splat(200.0)) & high));
-    f64x2 tn = t + d_splat(MAGIC);
-    i64x2 n = d_wrap(d_ubits(tn) - d_ubits(d_splat(MAGIC)));
-    f64x2 u = (t - (tn - d_splat(MAGIC))) * d_splat(0.69314718055994530942);
+    f64x2 tn = t + d_splat(D_ROUND_MAGIC);
+    i64x2 n = d_wrap(d_ubits(tn) - d_ubits(d_splat(D_ROUND_MAGIC)));
+    f64x2 u = (t - (tn - d_splat(D_ROUND_MAGIC))) * d_splat(0.69314718055994530942);
     /* e^u to degree 9 (|u| <= 0.35: the rest is < 7e-12), in Estrin's order */
     f64x2 u2 = u * u, u4 = u2 * u2;
     f64x2 p = (d_splat(1.0) + u) + u2 * (d_splat(1.0 / 2) + u * d_splat(1.0 / 6)) +

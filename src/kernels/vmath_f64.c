@@ -10,37 +10,28 @@
 #include <math.h>
 #include <string.h>
 #include "kernels.h"
-
-typedef double f64x2 __attribute__((vector_size(16)));
-typedef int64_t i64x2 __attribute__((vector_size(16)));
-typedef uint64_t u64x2 __attribute__((vector_size(16)));
-
-static inline f64x2 splat(double s) { return (f64x2){ s, s }; }
-static inline u64x2 ubits(f64x2 v) { u64x2 r; memcpy(&r, &v, sizeof r); return r; }
-static inline f64x2 from_ubits(u64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); return r; }
-
-#define MAGIC 0x1.8p52
+#include "../simd/vec64.h"
 
 static inline f64x2 exp2x(f64x2 x) {
-    f64x2 t = x * splat(1.44269504088896340736) + splat(MAGIC);
-    u64x2 n = ubits(t) - ubits(splat(MAGIC));
-    f64x2 nd = t - splat(MAGIC);
-    f64x2 r_hi = x - nd * splat(0x1.62e42feep-1), r_lo = -(nd * splat(0x1.a39ef35793c76p-33));
+    f64x2 t = x * d_splat(1.44269504088896340736) + d_splat(D_ROUND_MAGIC);
+    u64x2 n = d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC));
+    f64x2 nd = t - d_splat(D_ROUND_MAGIC);
+    f64x2 r_hi = x - nd * d_splat(0x1.62e42feep-1), r_lo = -(nd * d_splat(0x1.a39ef35793c76p-33));
     f64x2 r = r_hi + r_lo, r2 = r * r, r4 = r2 * r2, r8 = r4 * r4;
-    f64x2 q = ((splat(1.0 / 2) + r * splat(1.0 / 6)) + r2 * (splat(1.0 / 24) + r * splat(1.0 / 120))) +
-              r4 * ((splat(1.0 / 720) + r * splat(1.0 / 5040)) + r2 * (splat(1.0 / 40320) + r * splat(1.0 / 362880))) +
-              r8 * ((splat(1.0 / 3628800) + r * splat(1.0 / 39916800)) +
-                    r2 * (splat(1.0 / 479001600) + r * splat(1.0 / 6227020800.0)));
+    f64x2 q = ((d_splat(1.0 / 2) + r * d_splat(1.0 / 6)) + r2 * (d_splat(1.0 / 24) + r * d_splat(1.0 / 120))) +
+              r4 * ((d_splat(1.0 / 720) + r * d_splat(1.0 / 5040)) + r2 * (d_splat(1.0 / 40320) + r * d_splat(1.0 / 362880))) +
+              r8 * ((d_splat(1.0 / 3628800) + r * d_splat(1.0 / 39916800)) +
+                    r2 * (d_splat(1.0 / 479001600) + r * d_splat(1.0 / 6227020800.0)));
     /* 1 + r_hi + (r_lo + r^2 q) with the first sum's rounding error carried (Fast2Sum,
        1 >= |r_hi|): what is left is the final rounding, so exp(1) is Math.E */
-    f64x2 u = splat(1.0) + r_hi, u_err = (splat(1.0) - u) + r_hi;
+    f64x2 u = d_splat(1.0) + r_hi, u_err = (d_splat(1.0) - u) + r_hi;
     f64x2 p = u + (u_err + (r_lo + r2 * q));
-    return p * from_ubits((n + 1023) << 52);
+    return p * d_from_ubits((n + 1023) << 52);
 }
 
 /* lanes where exp's result is a normal double, the only ones exp2x computes */
 static inline int all_in_exp_range(f64x2 x) {
-    i64x2 ok = (x >= splat(-708.0)) & (x <= splat(709.4));
+    i64x2 ok = (x >= d_splat(-708.0)) & (x <= d_splat(709.4));
     return ok[0] & ok[1];
 }
 
@@ -64,11 +55,11 @@ void wg_f64_vsigmoid(size_t n, const double *x, double *y) {
     for (; i + 2 <= n; i += 2) {
         f64x2 v;
         memcpy(&v, x + i, sizeof v);
-        f64x2 a = from_ubits(ubits(v) & 0x7fffffffffffffffull);
+        f64x2 a = d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull);
         f64x2 t = exp2x(-a);
-        i64x2 negative = v < splat(0.0);
-        f64x2 num = from_ubits((ubits(t) & (u64x2)negative) | (ubits(splat(1.0)) & ~(u64x2)negative));
-        f64x2 r = num / (splat(1.0) + t);
+        i64x2 negative = v < d_splat(0.0);
+        f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
+        f64x2 r = num / (d_splat(1.0) + t);
         if (!all_in_exp_range(-a)) r = (f64x2){ sigmoid_scalar(v[0]), sigmoid_scalar(v[1]) };
         memcpy(y + i, &r, sizeof r);
     }

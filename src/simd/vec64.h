@@ -1,0 +1,25 @@
+/* vec64.h: 2 x float64 lanes with GCC/Clang vector extensions, the twin of vec.h (which has
+ * the float32 ones and explains the conventions). In wasm each operation is one SIMD128
+ * instruction; natively SSE2. Integer views are for bit manipulation: unsigned where the
+ * arithmetic may wrap. */
+#ifndef WG_SIMD_VEC64_H
+#define WG_SIMD_VEC64_H
+
+#include <stdint.h>
+#include <string.h>
+
+typedef double f64x2 __attribute__((vector_size(16)));
+typedef int64_t i64x2 __attribute__((vector_size(16)));
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
+static inline f64x2 d_splat(double s) { return (f64x2){ s, s }; }
+static inline i64x2 d_bits(f64x2 v) { i64x2 r; memcpy(&r, &v, sizeof r); return r; }
+static inline u64x2 d_ubits(f64x2 v) { u64x2 r; memcpy(&r, &v, sizeof r); return r; }
+static inline f64x2 d_from_bits(i64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); return r; }
+static inline f64x2 d_from_ubits(u64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); return r; }
+static inline i64x2 d_wrap(u64x2 u) { i64x2 r; memcpy(&r, &u, sizeof r); return r; }
+
+/* t + D_ROUND_MAGIC rounds t (|t| < 2^51) to an integer, which the sum's low bits then hold */
+#define D_ROUND_MAGIC 0x1.8p52
+
+#endif
