@@ -1,4 +1,4 @@
-/* vmath_f64.c: float64 exp and sigmoid two lanes at a time (f64x2).
+/* vmath_f64.c: float64 exp, tanh and sigmoid two lanes at a time (f64x2).
  *
  * exp: n = round(x / ln 2) by the magic-number trick (the sum's low bits are n), r = x - n ln 2
  * with ln 2 in two parts (the first has 32 significant bits, so n times it is exact), then
@@ -12,7 +12,8 @@
 #include "kernels.h"
 #include "../simd/vec64.h"
 
-static inline f64x2 exp2x(f64x2 x) {
+/* e^x = scale (1 + s_hi + s_lo), with |s_hi + s_lo| < 0.42 and scale = 2^n a normal double */
+static inline void exp_parts(f64x2 x, f64x2 *scale, f64x2 *s_hi, f64x2 *s_lo) {
     f64x2 t = x * d_splat(1.44269504088896340736) + d_splat(D_ROUND_MAGIC);
     u64x2 n = d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC));
     f64x2 nd = t - d_splat(D_ROUND_MAGIC);
@@ -22,17 +23,64 @@ static inline f64x2 exp2x(f64x2 x) {
               r4 * ((d_splat(1.0 / 720) + r * d_splat(1.0 / 5040)) + r2 * (d_splat(1.0 / 40320) + r * d_splat(1.0 / 362880))) +
               r8 * ((d_splat(1.0 / 3628800) + r * d_splat(1.0 / 39916800)) +
                     r2 * (d_splat(1.0 / 479001600) + r * d_splat(1.0 / 6227020800.0)));
-    /* 1 + r_hi + (r_lo + r^2 q) with the first sum's rounding error carried (Fast2Sum,
-       1 >= |r_hi|): what is left is the final rounding, so exp(1) is Math.E */
-    f64x2 u = d_splat(1.0) + r_hi, u_err = (d_splat(1.0) - u) + r_hi;
-    f64x2 p = u + (u_err + (r_lo + r2 * q));
-    return p * d_from_ubits((n + 1023) << 52);
+    *scale = d_from_ubits((n + 1023) << 52);
+    *s_hi = r_hi;
+    *s_lo = r_lo + r2 * q;
 }
 
-/* lanes where exp's result is a normal double, the only ones exp2x computes */
-static inline int all_in_exp_range(f64x2 x) {
-    i64x2 ok = (x >= d_splat(-708.0)) & (x <= d_splat(709.4));
-    return ok[0] & ok[1];
+static inline f64x2 exp2x(f64x2 x) {
+    f64x2 scale, s_hi, s_lo;
+    exp_parts(x, &scale, &s_hi, &s_lo);
+    /* 1 + s_hi + s_lo with the first sum's rounding error carried (Fast2Sum, 1 >= |s_hi|):
+       what is left is the final rounding, so exp(1) is Math.E */
+    f64x2 u = d_splat(1.0) + s_hi, u_err = (d_splat(1.0) - u) + s_hi;
+    return (u + (u_err + s_lo)) * scale;
+}
+
+/* the lanes exp2x computes: where exp's result is a normal double */
+static inline i64x2 in_exp_range(f64x2 x) { return (x >= d_splat(-708.0)) & (x <= d_splat(709.4)); }
+
+/* the lanes outside a kernel's range are recomputed one by one with libm */
+static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
+    for (int k = 0; k < 2; k++)
+        if (!inside[k]) r[k] = f(v[k]);
+    return r;
+}
+
+/* tanh |x| = u / (u + 2) with u = e^(2|x|) - 1 = (scale - 1) + scale (s_hi + s_lo): no
+ * cancellation near 0 (there u is s itself), so one formula serves every |x| <= 19, past
+ * which tanh rounds to 1 (those lanes, inf and NaN go to libm). The sign is x's. */
+static inline f64x2 tanh2x(f64x2 x) {
+    u64x2 sign = d_ubits(x) & 0x8000000000000000ull;
+    f64x2 a = d_from_ubits(d_ubits(x) ^ sign), scale, s_hi, s_lo;
+    exp_parts(a + a, &scale, &s_hi, &s_lo);
+    /* u = e^(2|x|) - 1 and d = u + 2, each as a rounded part and its error (Fast2Sum where
+       the first term is the larger: for n >= 1, scale - 1 >= scale / 2 > |scale s_hi|, and
+       for n = 0 the sum is exact anyway; 2 + u needs the general TwoSum), then t = u / d
+       to first order in the error parts. Dropping either error cost up to an ulp of tanh;
+       carried, only the division's rounding is left: within 1 ulp. */
+    f64x2 m = scale - d_splat(1.0), hs = scale * s_hi;
+    f64x2 u1 = m + hs, rest = ((m - u1) + hs) + scale * s_lo;
+    f64x2 u = u1 + rest, u_err = (u1 - u) + rest;
+    f64x2 d = u + d_splat(2.0), back = d - u;
+    f64x2 d_err = ((u - (d - back)) + (d_splat(2.0) - back)) + u_err;
+    f64x2 t0 = u / d, t = t0 + (u_err - t0 * d_err) / d;
+    return d_from_ubits(d_ubits(t) | sign);
+}
+
+static inline i64x2 in_tanh_range(f64x2 x) { return (x <= d_splat(19.0)) & (x >= d_splat(-19.0)); }
+
+void wg_f64_vtanh(size_t n, const double *x, double *y) {
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+        f64x2 v;
+        memcpy(&v, x + i, sizeof v);
+        f64x2 r = tanh2x(v);
+        i64x2 inside = in_tanh_range(v);
+        if (!(inside[0] & inside[1])) r = patch(r, v, inside, tanh);
+        memcpy(y + i, &r, sizeof r);
+    }
+    for (; i < n; i++) y[i] = tanh(x[i]);
 }
 
 static double sigmoid_scalar(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
@@ -43,7 +91,8 @@ void wg_f64_vexp(size_t n, const double *x, double *y) {
         f64x2 v;
         memcpy(&v, x + i, sizeof v);
         f64x2 r = exp2x(v);
-        if (!all_in_exp_range(v)) r = (f64x2){ exp(v[0]), exp(v[1]) };
+        i64x2 inside = in_exp_range(v);
+        if (!(inside[0] & inside[1])) r = patch(r, v, inside, exp);
         memcpy(y + i, &r, sizeof r);
     }
     for (; i < n; i++) y[i] = exp(x[i]);
@@ -60,7 +109,8 @@ void wg_f64_vsigmoid(size_t n, const double *x, double *y) {
         i64x2 negative = v < d_splat(0.0);
         f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
         f64x2 r = num / (d_splat(1.0) + t);
-        if (!all_in_exp_range(-a)) r = (f64x2){ sigmoid_scalar(v[0]), sigmoid_scalar(v[1]) };
+        i64x2 inside = in_exp_range(-a);
+        if (!(inside[0] & inside[1])) r = patch(r, v, inside, sigmoid_scalar);
         memcpy(y + i, &r, sizeof r);
     }
     for (; i < n; i++) y[i] = sigmoid_scalar(x[i]);

@@ -105,8 +105,18 @@ static double ulp_distance64(double got, double want) {
     return (double)(a > b ? a - b : b - a);
 }
 
-/* float64 exp and sigmoid (vmath_f64.c) against libm: <= 1 and 2 ulp, over three scales,
- * the range ends where libm takes over, and the special values */
+/* the float64 references: libm's exp; sigmoid from it; tanh from expm1 in long double (on
+ * x86 libm's tanh is itself up to 3 ulp off, by mpmath) */
+static double ref64(int op, double x) {
+    if (op == WG_OP_EXP) return exp(x);
+    if (op == WG_OP_SIGMOID) return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+    if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
+    long double u = expm1l(2.0L * x);
+    return (double)(u / (u + 2));
+}
+
+/* float64 exp, tanh and sigmoid (vmath_f64.c): <= 1, 1 and 2 ulp over three scales, the range
+ * ends where libm takes over, and the special values */
 static void check_f64(void) {
     enum { N = 200000 };
     static double x[N], y[N];
@@ -118,16 +128,19 @@ static void check_f64(void) {
         double u = (double)(state >> 11) * 0x1.0p-53 - 0.5;
         x[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : u * (i % 3 == 0 ? 1500 : i % 3 == 1 ? 4 : 1e-6);
     }
-    for (int k = 0; k < 2; k++) {
-        wg_kernel_unary(WG_F64, k ? WG_OP_SIGMOID : WG_OP_EXP, N, x, y);
+    const struct { int op; const char *name; double bound; } ops[] = {
+        { WG_OP_EXP, "exp", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 } };
+    for (int k = 0; k < 3; k++) {
+        wg_kernel_unary(WG_F64, ops[k].op, N, x, y);
         double worst = 0;
+        int off = 0;
         for (int i = 0; i < N; i++) {
-            double want = k == 0 ? exp(x[i]) : x[i] >= 0 ? 1 / (1 + exp(-x[i])) : exp(x[i]) / (1 + exp(x[i]));
-            double d = ulp_distance64(y[i], want);
+            double d = ulp_distance64(y[i], ref64(ops[k].op, x[i]));
             if (d > worst) worst = d;
+            off += d > 0;
         }
-        printf("  f64 %-8s SIMD worst %.0f ulp\n", k ? "sigmoid" : "exp", worst);
-        CHECK(worst <= (k ? 2 : 1));
+        printf("  f64 %-8s SIMD worst %.0f ulp, %d of %d not the rounded reference\n", ops[k].name, worst, off, N);
+        CHECK(worst <= ops[k].bound);
     }
     double e;
     wg_kernel_unary(WG_F64, WG_OP_EXP, 1, &(double){ 1.0 }, &e);
