@@ -70,48 +70,32 @@ static inline f64x2 tanh2x(f64x2 x) {
 
 static inline i64x2 in_tanh_range(f64x2 x) { return (x <= d_splat(19.0)) & (x >= d_splat(-19.0)); }
 
-void wg_f64_vtanh(size_t n, const double *x, double *y) {
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        f64x2 v;
-        memcpy(&v, x + i, sizeof v);
-        f64x2 r = tanh2x(v);
-        i64x2 inside = in_tanh_range(v);
-        if (!(inside[0] & inside[1])) r = patch(r, v, inside, tanh);
-        memcpy(y + i, &r, sizeof r);
-    }
-    for (; i < n; i++) y[i] = tanh(x[i]);
+/* sigmoid: t = e^-|x|, then 1 / (1 + t) for x >= 0 and t / (1 + t) below, one division */
+static inline f64x2 sigmoid2x(f64x2 v) {
+    f64x2 a = d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull);
+    f64x2 t = exp2x(-a);
+    i64x2 negative = v < d_splat(0.0);
+    f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
+    return num / (d_splat(1.0) + t);
 }
-
+static inline i64x2 in_sigmoid_range(f64x2 v) { return (v >= d_splat(-708.0)) & (v <= d_splat(708.0)); }
 static double sigmoid_scalar(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 
-void wg_f64_vexp(size_t n, const double *x, double *y) {
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        f64x2 v;
-        memcpy(&v, x + i, sizeof v);
-        f64x2 r = exp2x(v);
-        i64x2 inside = in_exp_range(v);
-        if (!(inside[0] & inside[1])) r = patch(r, v, inside, exp);
-        memcpy(y + i, &r, sizeof r);
+/* Runs vf over n doubles two at a time; lanes outside its range and the odd last one go to
+ * the scalar function (the loop of vmath_f32.c's DEFINE_VMAP, for two lanes) */
+#define DEFINE_VMAP64(name, vf, range, scalar) \
+    void wg_f64_##name(size_t n, const double *x, double *y) { \
+        size_t i = 0; \
+        for (; i + 2 <= n; i += 2) { \
+            f64x2 v; \
+            memcpy(&v, x + i, sizeof v); \
+            f64x2 r = vf(v); \
+            i64x2 inside = range(v); \
+            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+            memcpy(y + i, &r, sizeof r); \
+        } \
+        for (; i < n; i++) y[i] = scalar(x[i]); \
     }
-    for (; i < n; i++) y[i] = exp(x[i]);
-}
-
-/* sigmoid: t = e^-|x|, then 1 / (1 + t) for x >= 0 and t / (1 + t) below, one division */
-void wg_f64_vsigmoid(size_t n, const double *x, double *y) {
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        f64x2 v;
-        memcpy(&v, x + i, sizeof v);
-        f64x2 a = d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull);
-        f64x2 t = exp2x(-a);
-        i64x2 negative = v < d_splat(0.0);
-        f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
-        f64x2 r = num / (d_splat(1.0) + t);
-        i64x2 inside = in_exp_range(-a);
-        if (!(inside[0] & inside[1])) r = patch(r, v, inside, sigmoid_scalar);
-        memcpy(y + i, &r, sizeof r);
-    }
-    for (; i < n; i++) y[i] = sigmoid_scalar(x[i]);
-}
+DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
+DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
+DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
