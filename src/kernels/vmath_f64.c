@@ -1,4 +1,4 @@
-/* vmath_f64.c: float64 exp, tanh and sigmoid two lanes at a time (f64x2).
+/* vmath_f64.c: float64 exp, log, tanh and sigmoid two lanes at a time (f64x2).
  *
  * exp: n = round(x / ln 2) by the magic-number trick (the sum's low bits are n), r = x - n ln 2
  * with ln 2 in two parts (the first has 32 significant bits, so n times it is exact), then
@@ -46,6 +46,28 @@ static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
         if (!inside[k]) r[k] = f(v[k]);
     return r;
 }
+
+/* log of a positive, normal, finite x (the other lanes are patched): x = 2^e (1 + f) with
+ * 1 + f in [sqrt(1/2), sqrt(2)) by integer steps (a logical shift of the biased exponent:
+ * V8 has no native i64x2 arithmetic shift), then fdlibm's recipe: s = f / (2 + f), R(s^2)
+ * the minimax series of (log((1+s)/(1-s)) - 2s) / s (its coefficients Lg1..Lg7, in Estrin's
+ * order), log(1 + f) = f - (f^2/2 - s (f^2/2 + R)), and e ln 2 in two parts: < 1 ulp. */
+static inline f64x2 log2x(f64x2 x) {
+    u64x2 ix = d_ubits(x) - 0x3fe6a09e667f3bcdull; /* minus sqrt(1/2)'s bits */
+    u64x2 biased = (ix + (1023ull << 52)) >> 52;
+    f64x2 e = d_from_ubits(biased + d_ubits(d_splat(D_ROUND_MAGIC))) - d_splat(D_ROUND_MAGIC + 1023);
+    f64x2 f = d_from_ubits((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull) - d_splat(1.0);
+    f64x2 s = f / (d_splat(2.0) + f), z = s * s, z2 = z * z, z4 = z2 * z2;
+    f64x2 r = z * ((d_splat(6.666666666666735130e-01) + z * d_splat(3.999999999940941908e-01)) +
+                   z2 * (d_splat(2.857142874366239149e-01) + z * d_splat(2.222219843214978396e-01)) +
+                   z4 * ((d_splat(1.818357216161805012e-01) + z * d_splat(1.531383769920937332e-01)) +
+                         z2 * d_splat(1.479819860511658591e-01)));
+    f64x2 hfsq = d_splat(0.5) * f * f;
+    return e * d_splat(0x1.62e42feep-1) - ((hfsq - (s * (hfsq + r) + e * d_splat(0x1.a39ef35793c76p-33))) - f);
+}
+
+/* positive, normal and finite: the lanes log2x computes */
+static inline i64x2 in_log_range(f64x2 x) { return (x >= d_splat(0x1p-1022)) & (x < d_splat(INFINITY)); }
 
 /* tanh |x| = u / (u + 2) with u = e^(2|x|) - 1 = (scale - 1) + scale (s_hi + s_lo): no
  * cancellation near 0 (there u is s itself), so one formula serves every |x| <= 19, past
@@ -97,5 +119,6 @@ static double sigmoid_scalar(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp
         for (; i < n; i++) y[i] = scalar(x[i]); \
     }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
+DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)

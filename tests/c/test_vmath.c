@@ -109,19 +109,21 @@ static double ulp_distance64(double got, double want) {
  * x86 libm's tanh is itself up to 3 ulp off, by mpmath) */
 static double ref64(int op, double x) {
     if (op == WG_OP_EXP) return exp(x);
+    if (op == WG_OP_LOG) return log(x);
     if (op == WG_OP_SIGMOID) return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
     long double u = expm1l(2.0L * x);
     return (double)(u / (u + 2));
 }
 
-/* float64 exp, tanh and sigmoid (vmath_f64.c): <= 1, 1 and 2 ulp over three scales, the range
+/* float64 exp, log, tanh and sigmoid (vmath_f64.c): <= 1, 1, 1 and 2 ulp over three scales, the range
  * ends where libm takes over, and the special values */
 static void check_f64(void) {
     enum { N = 200000 };
     static double x[N], y[N];
     static const double special[] = { 0.0, -0.0, 1.0, -1.0, 709.4, 709.5, 709.782712893384, -708.0, -708.5,
-                                      -745.2, -746, INFINITY, -INFINITY, NAN, 1e-300, -1e-300 };
+                                      -745.2, -746, INFINITY, -INFINITY, NAN, 1e-300, -1e-300, 0x1p-1022,
+                                      4.9e-324, 1.7976931348623157e308, 0.7071067811865476, 1.4142135623730951 };
     uint64_t state = 99;
     for (int i = 0; i < N; i++) {
         state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -129,8 +131,8 @@ static void check_f64(void) {
         x[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : u * (i % 3 == 0 ? 1500 : i % 3 == 1 ? 4 : 1e-6);
     }
     const struct { int op; const char *name; double bound; } ops[] = {
-        { WG_OP_EXP, "exp", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 } };
-    for (int k = 0; k < 3; k++) {
+        { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 } };
+    for (int k = 0; k < 4; k++) {
         wg_kernel_unary(WG_F64, ops[k].op, N, x, y);
         double worst = 0;
         int off = 0;
