@@ -130,6 +130,7 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
 /* float64 operators with a SIMD kernel of their own (vmath_f64.c) */
 static void (*const simd_f64[WG_OP_COUNT])(size_t, const double *, double *) = {
     [WG_OP_EXP] = wg_f64_vexp, [WG_OP_LOG] = wg_f64_vlog, [WG_OP_TANH] = wg_f64_vtanh, [WG_OP_SIGMOID] = wg_f64_vsigmoid,
+    [WG_OP_SOFTPLUS] = wg_f64_vsoftplus,
 };
 
 /* In the wasm module operators with a SIMD kernel never reach the scalar loops, so

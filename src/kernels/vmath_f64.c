@@ -1,4 +1,4 @@
-/* vmath_f64.c: float64 exp, log, tanh and sigmoid two lanes at a time (f64x2).
+/* vmath_f64.c: float64 exp, log, tanh, sigmoid and softplus two lanes at a time (f64x2).
  *
  * exp: n = round(x / ln 2) by the magic-number trick (the sum's low bits are n), r = x - n ln 2
  * with ln 2 in two parts (the first has 32 significant bits, so n times it is exact), then
@@ -100,8 +100,20 @@ static inline f64x2 sigmoid2x(f64x2 v) {
     f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
     return num / (d_splat(1.0) + t);
 }
+/* |x| <= 708, where e^-|x| is a normal double (sigmoid, softplus) */
 static inline i64x2 in_sigmoid_range(f64x2 v) { return (v >= d_splat(-708.0)) & (v <= d_splat(708.0)); }
 static double sigmoid_scalar(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
+
+/* softplus: max(x, 0) + log1p(t) with t = e^-|x| in (0, 1]; log1p(t) = log(u) + (t - (u - 1)) / u
+ * for u = 1 + t rounded, which puts back what the rounding of u lost */
+static inline f64x2 softplus2x(f64x2 v) {
+    f64x2 t = exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull));
+    f64x2 u = d_splat(1.0) + t;
+    f64x2 log1p_t = log2x(u) + (t - (u - d_splat(1.0))) / u;
+    i64x2 positive = v > d_splat(0.0);
+    return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p_t;
+}
+static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
 /* Runs vf over n doubles two at a time; lanes outside its range and the odd last one go to
  * the scalar function (the loop of vmath_f32.c's DEFINE_VMAP, for two lanes) */
@@ -122,3 +134,4 @@ DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
+DEFINE_VMAP64(vsoftplus, softplus2x, in_sigmoid_range, softplus_scalar)

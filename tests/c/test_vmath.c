@@ -111,12 +111,13 @@ static double ref64(int op, double x) {
     if (op == WG_OP_EXP) return exp(x);
     if (op == WG_OP_LOG) return log(x);
     if (op == WG_OP_SIGMOID) return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+    if (op == WG_OP_SOFTPLUS) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
     long double u = expm1l(2.0L * x);
     return (double)(u / (u + 2));
 }
 
-/* float64 exp, log, tanh and sigmoid (vmath_f64.c): <= 1, 1, 1 and 2 ulp over three scales, the range
+/* float64 exp, log, tanh, sigmoid and softplus (vmath_f64.c): <= 1, 1, 1, 2 and 2 ulp over three scales, the range
  * ends where libm takes over, and the special values */
 static void check_f64(void) {
     enum { N = 200000 };
@@ -131,8 +132,9 @@ static void check_f64(void) {
         x[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : u * (i % 3 == 0 ? 1500 : i % 3 == 1 ? 4 : 1e-6);
     }
     const struct { int op; const char *name; double bound; } ops[] = {
-        { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 } };
-    for (int k = 0; k < 4; k++) {
+        { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 },
+        { WG_OP_SOFTPLUS, "softplus", 2 } };
+    for (int k = 0; k < 5; k++) {
         wg_kernel_unary(WG_F64, ops[k].op, N, x, y);
         double worst = 0;
         int off = 0;
