@@ -105,6 +105,11 @@ static double ulp_distance64(double got, double want) {
     return (double)(a > b ? a - b : b - a);
 }
 
+static int long_double_is_wider(void) {
+    volatile long double one_and_a_bit = 1.0L + 0x1p-60L;
+    return one_and_a_bit != 1.0L;
+}
+
 /* the float64 references: libm's exp; sigmoid from it; tanh from expm1 in long double (on
  * x86 libm's tanh is itself up to 3 ulp off, by mpmath) */
 static double ref64(int op, double x) {
@@ -144,7 +149,8 @@ static void check_f64(void) {
             off += d > 0;
         }
         printf("  f64 %-8s SIMD worst %.0f ulp, %d of %d not the rounded reference\n", ops[k].name, worst, off, N);
-        CHECK(worst <= ops[k].bound);
+        /* valgrind runs long double arithmetic in double: tanh's reference then has 2 ulp of its own */
+        CHECK(worst <= ops[k].bound + (ops[k].op == WG_OP_TANH && !long_double_is_wider() ? 2 : 0));
     }
     double e;
     wg_kernel_unary(WG_F64, WG_OP_EXP, 1, &(double){ 1.0 }, &e);
