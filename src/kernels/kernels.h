@@ -51,9 +51,11 @@ void wg_f32_vsigmoid(size_t n, const float *x, float *y);
 void wg_f32_vsin(size_t n, const float *x, float *y);
 void wg_f32_vcos(size_t n, const float *x, float *y);
 void wg_f32_vtan(size_t n, const float *x, float *y);
-/* float64 exp, log, tanh, sigmoid and softplus, vmath_f64.c */
+/* float64 exp, log, sin, cos, tanh, sigmoid and softplus, vmath_f64.c */
 void wg_f64_vexp(size_t n, const double *x, double *y);
 void wg_f64_vlog(size_t n, const double *x, double *y);
+void wg_f64_vsin(size_t n, const double *x, double *y);
+void wg_f64_vcos(size_t n, const double *x, double *y);
 void wg_f64_vtanh(size_t n, const double *x, double *y);
 void wg_f64_vsigmoid(size_t n, const double *x, double *y);
 void wg_f64_vsoftplus(size_t n, const double *x, double *y);

@@ -1,4 +1,4 @@
-/* vmath_f64.c: float64 exp, log, tanh, sigmoid and softplus two lanes at a time (f64x2).
+/* vmath_f64.c: float64 exp, log, sin, cos, tanh, sigmoid and softplus two lanes at a time (f64x2).
  *
  * exp: n = round(x / ln 2) by the magic-number trick (the sum's low bits are n), r = x - n ln 2
  * with ln 2 in two parts (the first has 32 significant bits, so n times it is exact), then
@@ -115,6 +115,43 @@ static inline f64x2 softplus2x(f64x2 v) {
 }
 static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
+/* sin and cos: y0 + y1 = |x| - n pi/2 by fdlibm's medium-range reduction with all three of
+ * its steps taken always (pi/2 in 33-bit pieces, so each n p is exact for n < 2^20; each
+ * step's rounding error is carried into the next: about 150 bits of pi/2, enough near every
+ * multiple of pi/2 up to |x| = 8e5, past which libm takes the lanes), then fdlibm's kernels,
+ * which take the tail y1 as a first-order correction: < 1 ulp. */
+static inline f64x2 sincos2x(f64x2 x, int shift) {
+    u64x2 sign = d_ubits(x) & 0x8000000000000000ull;
+    f64x2 ax = d_from_ubits(d_ubits(x) ^ sign);
+    f64x2 t = ax * d_splat(0.63661977236758134308) + d_splat(D_ROUND_MAGIC);
+    u64x2 n = d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC));
+    f64x2 fn = t - d_splat(D_ROUND_MAGIC);
+    f64x2 r1 = ax - fn * d_splat(0x1.921fb544p+0);                       /* exact */
+    f64x2 w2 = fn * d_splat(0x1.0b4611a6p-34), r2 = r1 - w2, e2 = (r1 - r2) - w2;
+    f64x2 w3 = fn * d_splat(0x1.3198a2ep-69), r3 = r2 - w3, e3 = (r2 - r3) - w3;
+    f64x2 c = (e3 + e2) - fn * d_splat(0x1.b839a252049c1p-104);
+    f64x2 y0 = r3 + c, y1 = (r3 - y0) + c;
+    f64x2 z = y0 * y0, z2 = z * z, v = z * y0;
+    f64x2 rs = (d_splat(8.33333333332248946124e-03) + z * d_splat(-1.98412698298579493134e-04)) +
+               z2 * ((d_splat(2.75573137070700676789e-06) + z * d_splat(-2.50507602534068634195e-08)) +
+                     z2 * d_splat(1.58969099521155010221e-10));
+    f64x2 s = y0 - ((z * (d_splat(0.5) * y1 - v * rs) - y1) - v * d_splat(-1.66666666666666324348e-01));
+    f64x2 rc = z * ((d_splat(4.16666666666666019037e-02) + z * d_splat(-1.38888888888741095749e-03)) +
+                    z2 * ((d_splat(2.48015872894767294178e-05) + z * d_splat(-2.75573143513906633035e-07)) +
+                          z2 * (d_splat(2.08757232129817482790e-09) + z * d_splat(-1.13596475577881948265e-11))));
+    f64x2 hz = d_splat(0.5) * z, w = d_splat(1.0) - hz;
+    f64x2 co = w + (((d_splat(1.0) - w) - hz) + (z * rc - y0 * y1));
+    u64x2 q = n + (u64x2){ (uint64_t)shift, (uint64_t)shift };
+    u64x2 odd = (u64x2){ 0, 0 } - (q & 1);                 /* odd quadrants: the other one */
+    f64x2 res = d_from_ubits((d_ubits(co) & odd) | (d_ubits(s) & ~odd));
+    u64x2 neg = (q << 62) & 0x8000000000000000ull;         /* quadrants 2 and 3: negative */
+    if (!shift) neg ^= sign;                               /* sin is odd */
+    return d_from_ubits(d_ubits(res) ^ neg);
+}
+static inline f64x2 sin2x(f64x2 x) { return sincos2x(x, 0); }
+static inline f64x2 cos2x(f64x2 x) { return sincos2x(x, 1); }
+static inline i64x2 in_trig_range(f64x2 x) { return (x < d_splat(8e5)) & (x > d_splat(-8e5)); }
+
 /* Runs vf over n doubles two at a time; lanes outside its range and the odd last one go to
  * the scalar function (the loop of vmath_f32.c's DEFINE_VMAP, for two lanes) */
 #define DEFINE_VMAP64(name, vf, range, scalar) \
@@ -132,6 +169,8 @@ static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : lo
     }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
+DEFINE_VMAP64(vsin, sin2x, in_trig_range, sin)
+DEFINE_VMAP64(vcos, cos2x, in_trig_range, cos)
 DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
 DEFINE_VMAP64(vsoftplus, softplus2x, in_sigmoid_range, softplus_scalar)

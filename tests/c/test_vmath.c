@@ -115,6 +115,8 @@ static int long_double_is_wider(void) {
 static double ref64(int op, double x) {
     if (op == WG_OP_EXP) return exp(x);
     if (op == WG_OP_LOG) return log(x);
+    if (op == WG_OP_SIN) return sin(x);
+    if (op == WG_OP_COS) return cos(x);
     if (op == WG_OP_SIGMOID) return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
     if (op == WG_OP_SOFTPLUS) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
@@ -122,7 +124,7 @@ static double ref64(int op, double x) {
     return (double)(u / (u + 2));
 }
 
-/* float64 exp, log, tanh, sigmoid and softplus (vmath_f64.c): <= 1, 1, 1, 2 and 2 ulp over three scales, the range
+/* float64 exp, log, sin, cos, tanh (<= 1 ulp), sigmoid and softplus (<= 2) of vmath_f64.c over three scales, the range
  * ends where libm takes over, and the special values */
 static void check_f64(void) {
     enum { N = 200000 };
@@ -136,10 +138,16 @@ static void check_f64(void) {
         double u = (double)(state >> 11) * 0x1.0p-53 - 0.5;
         x[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : u * (i % 3 == 0 ? 1500 : i % 3 == 1 ? 4 : 1e-6);
     }
+    /* and the doubles nearest k pi/2 up to the reduction's limit, where sin or cos is tiny */
+    for (int k = 1; k <= 20000; k++) {
+        double near = k * 25.0 * 1.5707963267948966192;
+        x[N - 2 * k] = near;
+        x[N - 2 * k + 1] = nextafter(near, 0);
+    }
     const struct { int op; const char *name; double bound; } ops[] = {
-        { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 },
-        { WG_OP_SOFTPLUS, "softplus", 2 } };
-    for (int k = 0; k < 5; k++) {
+        { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_SIN, "sin", 1 }, { WG_OP_COS, "cos", 1 },
+        { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 }, { WG_OP_SOFTPLUS, "softplus", 2 } };
+    for (int k = 0; k < 7; k++) {
         wg_kernel_unary(WG_F64, ops[k].op, N, x, y);
         double worst = 0;
         int off = 0;
