@@ -125,6 +125,9 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
     [WG_OP_EXP] = wg_f32_vexp, [WG_OP_LOG] = wg_f32_vlog, [WG_OP_TANH] = wg_f32_vtanh,
     [WG_OP_SIGMOID] = wg_f32_vsigmoid, [WG_OP_SIN] = wg_f32_vsin, [WG_OP_COS] = wg_f32_vcos, [WG_OP_TAN] = wg_f32_vtan,
     [WG_OP_EXPM1] = wg_f32_vexpm1, [WG_OP_LOG1P] = wg_f32_vlog1p, [WG_OP_SOFTPLUS] = wg_f32_vsoftplus, [WG_OP_ERF] = wg_f32_verf,
+    [WG_OP_LOG2] = wg_f32_vlog2, [WG_OP_LOG10] = wg_f32_vlog10, [WG_OP_SINH] = wg_f32_vsinh, [WG_OP_COSH] = wg_f32_vcosh,
+    [WG_OP_ARCTAN] = wg_f32_varctan, [WG_OP_ARCSIN] = wg_f32_varcsin, [WG_OP_ARCCOS] = wg_f32_varccos,
+    [WG_OP_ARCSINH] = wg_f32_varcsinh, [WG_OP_ARCCOSH] = wg_f32_varccosh, [WG_OP_ARCTANH] = wg_f32_varctanh,
 };
 
 /* float64 operators with a SIMD kernel of their own (vmath_f64.c) */

@@ -65,6 +65,16 @@ void wg_f32_vexpm1(size_t n, const float *x, float *y);
 void wg_f32_vlog1p(size_t n, const float *x, float *y);
 void wg_f32_vsoftplus(size_t n, const float *x, float *y);
 void wg_f32_verf(size_t n, const float *x, float *y);
+void wg_f32_vlog2(size_t n, const float *x, float *y);
+void wg_f32_vlog10(size_t n, const float *x, float *y);
+void wg_f32_vsinh(size_t n, const float *x, float *y);
+void wg_f32_vcosh(size_t n, const float *x, float *y);
+void wg_f32_varctan(size_t n, const float *x, float *y);
+void wg_f32_varcsin(size_t n, const float *x, float *y);
+void wg_f32_varccos(size_t n, const float *x, float *y);
+void wg_f32_varcsinh(size_t n, const float *x, float *y);
+void wg_f32_varccosh(size_t n, const float *x, float *y);
+void wg_f32_varctanh(size_t n, const float *x, float *y);
 
 /* reduce.c: operands of L are (acc, x) over x's shape; acc holds one double per output
  * element, initialised by wg_kernel_reduce_init. */

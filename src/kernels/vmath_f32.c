@@ -53,11 +53,16 @@ static inline f32x4 v_exp(f32x4 x) {
  * x = (1 + m) 2^e with 1 + m in [sqrt(1/2), sqrt(2)), found with integer steps only:
  * subtracting sqrt(1/2)'s bits makes the exponent field e; adding them back to the
  * mantissa field rebuilds 1 + m. log(1 + m) by a degree-9 polynomial, e ln 2 added in two
- * parts. */
-static inline f32x4 log_normal(f32x4 x) {
+ * parts. The pieces are shared with log2, log10 and the inverse hyperbolic functions.
+ * log_reduce returns m, and e plus k (an integer per lane: the log of x 2^k). */
+static inline f32x4 log_reduce(f32x4 x, i32x4 k, f32x4 *e) {
     i32x4 ix = v_wrap(v_ubits(x) - 0x3f3504f3);
-    f32x4 e = v_to_float(ix >> 23);
-    f32x4 m = v_from_bits((ix & 0x007fffff) + 0x3f3504f3) - v_splat(1.0f);
+    *e = v_to_float((ix >> 23) + k);
+    return v_from_bits((ix & 0x007fffff) + 0x3f3504f3) - v_splat(1.0f);
+}
+
+/* log(1 + m) = m - m^2/2 + m^3 P(m) for m in [sqrt(1/2) - 1, sqrt(2) - 1): m^3 P(m) */
+static inline f32x4 log_poly(f32x4 m) {
     f32x4 z = m * m;
     f32x4 p = v_splat(7.0376836292e-2f);
     p = p * m + v_splat(-1.1514610310e-1f);
@@ -68,8 +73,36 @@ static inline f32x4 log_normal(f32x4 x) {
     p = p * m + v_splat(2.0000714765e-1f);
     p = p * m + v_splat(-2.4999993993e-1f);
     p = p * m + v_splat(3.3333331174e-1f);
-    f32x4 y = p * m * z + e * v_splat(-2.12194440e-4f) - v_splat(0.5f) * z;
-    return m + y + e * v_splat(0.693359375f);
+    return p * m * z;
+}
+
+/* log((1 + m) 2^e): e ln 2 added in two parts */
+static inline f32x4 log_join(f32x4 m, f32x4 e) {
+    return m + (log_poly(m) + e * v_splat(-2.12194440e-4f) - v_splat(0.5f) * (m * m)) + e * v_splat(0.693359375f);
+}
+
+/* log(x 2^k) for x positive, normal, finite: k is added to the exponent, exactly */
+static inline f32x4 log_scaled(f32x4 x, i32x4 k) {
+    f32x4 e, m = log_reduce(x, k, &e);
+    return log_join(m, e);
+}
+
+static inline f32x4 log_normal(f32x4 x) { return log_scaled(x, (i32x4){ 0, 0, 0, 0 }); }
+
+/* log2 and log10 from the same parts: log(1 + m) = m + y is scaled by log2(e) (or log10(e))
+ * split as a short head and a tail, the small products first, the exponent term last: e is
+ * exact, and at powers of 2 m = y = 0, so log2(2^k) = k exactly. */
+static inline f32x4 v_log2(f32x4 x) {
+    f32x4 e, m = log_reduce(x, (i32x4){ 0, 0, 0, 0 }, &e), y = log_poly(m) - v_splat(0.5f) * (m * m);
+    const f32x4 tail = v_splat(0.44269504088896341f); /* log2(e) - 1 */
+    return y * tail + m * tail + y + m + e;
+}
+
+static inline f32x4 v_log10(f32x4 x) {
+    f32x4 e, m = log_reduce(x, (i32x4){ 0, 0, 0, 0 }, &e), y = log_poly(m) - v_splat(0.5f) * (m * m);
+    const f32x4 e_hi = v_splat(0.43359375f), e_lo = v_splat(7.00731903251827651e-4f); /* log10(e) */
+    const f32x4 two_hi = v_splat(0.30078125f), two_lo = v_splat(2.48745663981195214e-4f); /* log10(2) */
+    return y * e_lo + m * e_lo + e * two_lo + y * e_hi + m * e_hi + e * two_hi;
 }
 
 /* e^t for 0 <= t <= 18.5 only (tanh's use): no overflow, underflow or NaN lanes to mend,
@@ -219,6 +252,126 @@ static inline f32x4 v_softplus(f32x4 x) {
     return v_max(x, v_splat(0.0f)) + v_log1p(v_exp(-v_abs(x)));
 }
 
+#ifdef __wasm_simd128__
+static inline f32x4 v_sqrt(f32x4 v) { return (f32x4)wasm_f32x4_sqrt((v128_t)v); }
+#else
+static inline f32x4 v_sqrt(f32x4 v) {
+    for (int k = 0; k < 4; k++) v[k] = sqrtf(v[k]);
+    return v;
+}
+#endif
+
+/* e^|x| / 2 for |x| = ax >= 0 (inf and NaN too): exp_reduced with 2^(n-1) applied in two
+ * halves, so it reaches the 89.4 where cosh overflows (e^89.4 itself would not fit). Beyond
+ * 90 the clamp makes it overflow to inf; NaN passes the clamp and the arithmetic. */
+static inline f32x4 v_exp_half(f32x4 ax) {
+    i32x4 n;
+    f32x4 p = exp_reduced(v_min(v_splat(90.0f), ax), &n);
+    n = n - 1;
+    i32x4 n1 = n >> 1;
+    return p * v_pow2(n1) * v_pow2(n - n1);
+}
+
+/* sinh: below |x| = 1 x + x^3 P(x^2) (Chebyshev fit, error 2e-10); above, h - 1/(4h) with
+ * h = e^|x| / 2, which cancels by at most 1.16 there. Odd: the sign of x last (keeps -0). */
+static const float sinh_small[] = { 2.806280236e-06f, 1.983810216e-04f, 8.333339356e-03f, 1.666666716e-01f };
+static inline f32x4 v_sinh(f32x4 x) {
+    f32x4 ax = v_abs(x);
+    f32x4 h = v_exp_half(ax);
+    f32x4 small = ax + ax * (ax * ax) * HORNER(ax * ax, sinh_small);
+    f32x4 big = h - v_splat(0.25f) / h;
+    return v_from_bits(v_bits(v_select(ax < v_splat(1.0f), small, big)) | SIGN_BIT(x));
+}
+
+static inline f32x4 v_cosh(f32x4 x) {
+    f32x4 h = v_exp_half(v_abs(x));
+    return h + v_splat(0.25f) / h;
+}
+
+/* arctan, odd: |x| above tan(3pi/8) becomes pi/2 + atan(-1/|x|), above tan(pi/8)
+ * pi/4 + atan((|x| - 1)/(|x| + 1)), so the argument t of the polynomial t + t^3 P(t^2) is
+ * within tan(pi/8) (Chebyshev fit, error 3e-9): one division picks all three. */
+static const float atan_poly[] = { -6.451927871e-02f, 1.074373126e-01f, -1.426395625e-01f, 1.999953985e-01f,
+                                   -3.333333135e-01f };
+static inline f32x4 v_atan(f32x4 x) {
+    f32x4 ax = v_abs(x), one = v_splat(1.0f);
+    i32x4 big = ax > v_splat(2.41421356f), mid = ax > v_splat(0.414213562f);
+    f32x4 num = v_select(big, -one, v_select(mid, ax - one, ax));
+    f32x4 den = v_select(big, ax, v_select(mid, ax + one, one));
+    f32x4 t = num / den, z = t * t;
+    f32x4 base = v_select(big, v_splat(1.57079637f), v_select(mid, v_splat(0.785398185f), v_splat(0.0f)));
+    f32x4 base_lo = v_select(big, v_splat(-4.37113883e-8f), v_select(mid, v_splat(-2.18556941e-8f), v_splat(0.0f)));
+    f32x4 r = base + (t + (t * z * HORNER(z, atan_poly) + base_lo));
+    return v_from_bits(v_bits(r) | SIGN_BIT(x));
+}
+
+/* asin of s = |x| up to 1/2, or of s = sqrt((1 - |x|)/2) above (asin|x| = pi/2 - 2 asin s):
+ * s + s^3 P(s^2) (Chebyshev fit, error 2e-8). |x| > 1 gives sqrt of a negative: NaN. */
+static const float asin_poly[] = { 3.808502480e-02f, 2.655454166e-02f, 4.500138015e-02f, 7.498855144e-02f,
+                                   1.666667312e-01f };
+static inline f32x4 asin_core(f32x4 ax, i32x4 *big) {
+    *big = ax > v_splat(0.5f);
+    f32x4 z = v_select(*big, v_splat(0.5f) - v_splat(0.5f) * ax, ax * ax);
+    f32x4 s = v_select(*big, v_sqrt(z), ax);
+    return s + s * z * HORNER(z, asin_poly);
+}
+
+#define PIO2_HI 1.57079637f
+#define PIO2_LO -4.37113883e-8f
+static inline f32x4 v_asin(f32x4 x) {
+    i32x4 big;
+    f32x4 r = asin_core(v_abs(x), &big);
+    f32x4 a = v_select(big, v_splat(PIO2_HI) - (r + r - v_splat(PIO2_LO)), r);
+    return v_from_bits(v_bits(a) | SIGN_BIT(x));
+}
+
+/* acos x = pi/2 - asin x up to |x| = 1/2; above, 2 asin s for x > 0 and pi - 2 asin s below */
+static inline f32x4 v_acos(f32x4 x) {
+    i32x4 big;
+    f32x4 r = asin_core(v_abs(x), &big);
+    f32x4 sr = v_from_bits(v_bits(r) ^ SIGN_BIT(x)), rr = r + r;
+    f32x4 small = v_splat(PIO2_HI) - (sr - v_splat(PIO2_LO));
+    f32x4 neg = v_splat(2 * PIO2_HI) - (rr - v_splat(2 * PIO2_LO));
+    return v_select(big, v_select(x < v_splat(0.0f), neg, rr), small);
+}
+
+/* log(1 + w) for w >= 0, or for the lanes in big log(2a). Below sqrt(2) - 1, w is the
+ * polynomial's m itself (no rounding of 1 + w); above, u = 1 + w (or a, with its exponent
+ * raised by one) is reduced, with the log1p correction w / (u - 1) as in v_log1p. */
+static inline f32x4 log1p_or_log2x(f32x4 w, f32x4 a, i32x4 big) {
+    f32x4 u = v_select(big, a, v_splat(1.0f) + w), e;
+    f32x4 m = log_reduce(u, -big, &e);
+    i32x4 direct = w < v_splat(0.414213562f);
+    m = v_select(direct, w, m);
+    e = v_select(direct, v_splat(0.0f), e);
+    return log_join(m, e) * v_select(direct | big, v_splat(1.0f), w / (u - v_splat(1.0f)));
+}
+
+/* arcsinh |x| = log1p(a + a^2 / (1 + sqrt(1 + a^2))), which keeps a's accuracy near 0;
+ * beyond 2^12 log(2a) (sqrt(a^2 + 1) rounds to a there). Odd. inf is patched (ASINH_RANGE). */
+static inline f32x4 v_asinh(f32x4 x) {
+    f32x4 a = v_abs(x), c = v_min(v_splat(0x1p12f), a), cc = c * c;
+    f32x4 w = c + cc / (v_splat(1.0f) + v_sqrt(v_splat(1.0f) + cc));
+    f32x4 r = log1p_or_log2x(w, a, a > v_splat(0x1p12f));
+    return v_from_bits(v_bits(r) | SIGN_BIT(x));
+}
+
+/* arccosh x = log1p(t + sqrt(t (t + 2))) with t = x - 1 (exact), for x in [1, inf)
+ * (ACOSH_RANGE); beyond 2^12 log(2x). arccosh(1) = +0. */
+static inline f32x4 v_acosh(f32x4 x) {
+    f32x4 t = v_min(v_splat(0x1p12f), x) - v_splat(1.0f);
+    f32x4 w = t + v_sqrt(t * (t + v_splat(2.0f)));
+    return log1p_or_log2x(w, x, x > v_splat(0x1p12f));
+}
+
+/* arctanh |x| = log1p(2a + 2a^2 / (1 - a)) / 2 for |x| < 1 (ATANH_RANGE): the rounding of
+ * 1 - a only touches the smaller term while a is small. Odd. */
+static inline f32x4 v_atanh(f32x4 x) {
+    f32x4 a = v_abs(x), t = a + a;
+    f32x4 r = v_splat(0.5f) * log1p_or_log2x(t + t * a / (v_splat(1.0f) - a), a, (i32x4){ 0, 0, 0, 0 });
+    return v_from_bits(v_bits(r) | SIGN_BIT(x));
+}
+
 /* The lanes a kernel does not cover (see the _RANGE masks below) are recomputed with
  * double libm, which the float64 kernels link anyway (libm's float versions would add
  * their own code and tables to the download), rounded once to float. */
@@ -227,6 +380,11 @@ static float cos_lane(float x) { return (float)cos(x); }
 static float tan_lane(float x) { return (float)tan(x); }
 static float log_lane(float x) { return (float)log(x); }
 static float log1p_lane(float x) { return (float)log1p(x); }
+static float log2_lane(float x) { return (float)log2(x); }
+static float log10_lane(float x) { return (float)log10(x); }
+static float asinh_lane(float x) { return (float)asinh(x); }
+static float acosh_lane(float x) { return x < 1 ? NAN : (float)acosh(x); } /* as the scalar formula */
+static float atanh_lane(float x) { return (float)atanh(x); }
 static float softplus_lane(float x) { return x; } /* only NaN lanes are left to it */
 
 static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
@@ -267,6 +425,9 @@ static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(floa
 #define LOG_RANGE(v) (~((v >= v_splat(0x1p-126f)) & (v < v_splat(INFINITY)))) /* <= 0, denormal, inf, NaN */
 #define LOG1P_RANGE(v) (~((v > v_splat(-1.0f)) & (v < v_splat(INFINITY))))
 #define SOFTPLUS_RANGE(v) (v != v)
+#define ASINH_RANGE(v) (~(v_abs(v) < v_splat(INFINITY)))                      /* inf, NaN */
+#define ACOSH_RANGE(v) (~((v >= v_splat(1.0f)) & (v < v_splat(INFINITY)))) /* < 1, inf, NaN */
+#define ATANH_RANGE(v) (~(v_abs(v) < v_splat(1.0f)))                         /* |x| >= 1, NaN */
 DEFINE_VMAP(vexp, v_exp, COVERS_ALL, NULL)
 DEFINE_VMAP(vlog, log_normal, LOG_RANGE, log_lane)
 DEFINE_VMAP(vtanh, v_tanh, COVERS_ALL, NULL)
@@ -278,3 +439,13 @@ DEFINE_VMAP(vexpm1, v_expm1, COVERS_ALL, NULL)
 DEFINE_VMAP(vlog1p, v_log1p, LOG1P_RANGE, log1p_lane)
 DEFINE_VMAP(verf, v_erf, COVERS_ALL, NULL)
 DEFINE_VMAP(vsoftplus, v_softplus, SOFTPLUS_RANGE, softplus_lane)
+DEFINE_VMAP(vlog2, v_log2, LOG_RANGE, log2_lane)
+DEFINE_VMAP(vlog10, v_log10, LOG_RANGE, log10_lane)
+DEFINE_VMAP(vsinh, v_sinh, COVERS_ALL, NULL)
+DEFINE_VMAP(vcosh, v_cosh, COVERS_ALL, NULL)
+DEFINE_VMAP(varctan, v_atan, COVERS_ALL, NULL)
+DEFINE_VMAP(varcsin, v_asin, COVERS_ALL, NULL)
+DEFINE_VMAP(varccos, v_acos, COVERS_ALL, NULL)
+DEFINE_VMAP(varcsinh, v_asinh, ASINH_RANGE, asinh_lane)
+DEFINE_VMAP(varccosh, v_acosh, ACOSH_RANGE, acosh_lane)
+DEFINE_VMAP(varctanh, v_atanh, ATANH_RANGE, atanh_lane)

@@ -19,6 +19,7 @@ static double ulp_distance(float got, float want) {
     return fabs((double)a - (double)b);
 }
 
+#define PI_2 1.57079632679489661923
 static double ref(int op, double x) {
     switch (op) {
     case WG_OP_EXP: return exp(x);
@@ -31,6 +32,16 @@ static double ref(int op, double x) {
     case WG_OP_EXPM1: return expm1(x);
     case WG_OP_LOG1P: return log1p(x);
     case WG_OP_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    case WG_OP_LOG2: return log2(x);
+    case WG_OP_LOG10: return log10(x);
+    case WG_OP_SINH: return sinh(x);
+    case WG_OP_COSH: return cosh(x);
+    case WG_OP_ARCTAN: return atan(x);
+    case WG_OP_ARCSIN: return asin(x);
+    case WG_OP_ARCCOS: return acos(x);
+    case WG_OP_ARCSINH: return asinh(x);
+    case WG_OP_ARCCOSH: return x < 1 ? NAN : acosh(x);
+    case WG_OP_ARCTANH: return atanh(x);
     default: return cos(x); /* WG_OP_COS */
     }
 }
@@ -39,7 +50,11 @@ static float *sweep(int *count) {
     static const float special[] = { 0.0f, -0.0f, 1e-45f, -1e-45f, 1e-38f, FLT_MIN, 0.625f, -0.625f, 0.6249999f,
                                      88.72283f, 88.7229f, 89.0f, -87.3f, -103.97f, -103.98f, -104.0f, 8191.9f,
                                      8192.0f, 8192.5f, 1e4f, -1e4f, 3.14159265f, 1.5707963f, FLT_MAX, -FLT_MAX,
-                                     INFINITY, -INFINITY, NAN, 9.0f, -9.0f, 20.0f, 1.0f, 0.99999994f, -1.0f, 3.92f, -3.9199998f };
+                                     INFINITY, -INFINITY, NAN, 9.0f, -9.0f, 20.0f, 1.0f, 0.99999994f, -1.0f, 3.92f, -3.9199998f,
+                                     /* log2/log10, sinh/cosh's overflow, the inverse functions' cut-offs and domain edges */
+                                     2.0f, 0.5f, 1024.0f, 10.0f, 1000.0f, 1e10f, 89.41f, 89.42f, -89.41f, -89.42f, 90.0f,
+                                     1.0000001f, -0.99999994f, -1.0000001f, 0.50000006f, -0.5f, 0.41421356f, 2.4142137f,
+                                     0.41421354f, 2.4142134f, 4096.0f, 4096.0005f, 4095.9998f, 1e-20f, -1e-20f, 2e-45f };
     /* the floats nearest each multiple of pi/2 below 8192 and their neighbours: there sin or
      * cos is tiny and the range reduction must keep every bit of |x| - k pi/2 */
     enum { N_QUADRANT = 5215, N_NEAR = 3 * N_QUADRANT };
@@ -167,8 +182,10 @@ static void check_f64(void) {
 
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
-                  WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF };
-    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus", "erf" };
+                  WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF, WG_OP_LOG2, WG_OP_LOG10, WG_OP_SINH, WG_OP_COSH,
+                  WG_OP_ARCTAN, WG_OP_ARCSIN, WG_OP_ARCCOS, WG_OP_ARCSINH, WG_OP_ARCCOSH, WG_OP_ARCTANH };
+    const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus", "erf",
+                            "log2", "log10", "sinh", "cosh", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh" };
     enum { NOPS = sizeof ops / sizeof ops[0] };
     int n;
     float *x = sweep(&n);
@@ -193,6 +210,11 @@ int main(void) {
         printf("  f32 %-8s SIMD worst %.0f ulp (at x = %.9g), scalar libm worst %.0f ulp\n", names[k], worst,
                (double)worst_x, worst_scalar);
         CHECK(worst <= 4);
+        /* the odd functions keep the sign of zero */
+        if (ops[k] != WG_OP_LOG2 && ops[k] != WG_OP_LOG10 && ops[k] != WG_OP_COSH && ops[k] != WG_OP_ARCCOS &&
+            ops[k] != WG_OP_ARCCOSH && ops[k] != WG_OP_LOG && ops[k] != WG_OP_EXP && ops[k] != WG_OP_COS &&
+            ops[k] != WG_OP_SIGMOID && ops[k] != WG_OP_SOFTPLUS)
+            CHECK(signbit(y[1]) && y[1] == 0 && !signbit(y[0])); /* x[0] = 0, x[1] = -0 */
         /* every length 0..9 gives the same values as the long run (tail handling) */
         for (int len = 0; len < 10; len++) {
             float out[10];
@@ -200,6 +222,29 @@ int main(void) {
             for (int i = 0; i < len; i++) CHECK(ulp_distance(out[i], y[1000 + i]) == 0);
         }
     }
+    /* exact values at the edges */
+    float in[8], out[8];
+    for (int e = -149; e < 128; e++) { /* log2(2^e) = e */
+        in[0] = ldexpf(1, e);
+        wg_kernel_unary(WG_F32, WG_OP_LOG2, 1, in, out);
+        CHECK(out[0] == e);
+    }
+    float p10 = 1;
+    for (int e = 0; e <= 10; e++, p10 *= 10) { /* log10(10^e) = e for the powers of 10 that floats hold */
+        wg_kernel_unary(WG_F32, WG_OP_LOG10, 1, &p10, out);
+        CHECK(out[0] == e);
+    }
+    memcpy(in, (float[]){ 1, -1, 0.5f, -INFINITY, 1, -1, 1.0000001f, 0 }, sizeof in);
+    wg_kernel_unary(WG_F32, WG_OP_ARCSIN, 2, in, out);
+    CHECK(out[0] == (float)(PI_2) && out[1] == -(float)(PI_2));
+    wg_kernel_unary(WG_F32, WG_OP_ARCCOS, 2, in, out);
+    CHECK(out[0] == 0 && !signbit(out[0]) && out[1] == (float)(2 * PI_2));
+    wg_kernel_unary(WG_F32, WG_OP_ARCCOSH, 4, in, out); /* 1, -1, 0.5, -inf */
+    CHECK(out[0] == 0 && !signbit(out[0]) && isnan(out[1]) && isnan(out[2]) && isnan(out[3]));
+    wg_kernel_unary(WG_F32, WG_OP_ARCTANH, 8, in, out);
+    CHECK(out[0] == INFINITY && out[1] == -INFINITY && isnan(out[3]) && isnan(out[6]));
+    wg_kernel_unary(WG_F32, WG_OP_ARCSIN, 8, in, out);
+    CHECK(isnan(out[3]) && isnan(out[6]));
     free(x); free(y); free(ys);
     check_pow();
     check_f64();
