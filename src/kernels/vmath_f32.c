@@ -372,6 +372,21 @@ static inline f32x4 v_atanh(f32x4 x) {
     return v_from_bits(v_bits(r) | SIGN_BIT(x));
 }
 
+/* cbrt of a normal, finite, non-zero x (CBRT_RANGE): |x| = m 2^(3q + r) with m in [1, 2) and
+ * r in {0, 1, 2} (q by a multiply and shift: floor(n / 3) = n 43691 >> 17 for n < 2^15);
+ * cbrt(m) by a cubic (Chebyshev fit, error 9.4e-5) times 2^(r/3), one Newton step on
+ * t = m 2^r (error squared: 9e-9), times 2^q exactly, x's sign last. */
+static const float cbrt_poly[] = { 2.214869857e-02f, -1.586624533e-01f, 5.808264017e-01f, 5.557909608e-01f };
+static inline f32x4 v_cbrt(f32x4 x) {
+    i32x4 ix = v_bits(x) & 0x7fffffff, mant = ix & 0x007fffff;
+    i32x4 q = ((ix >> 23) + 2) * 43691 >> 17, r = (ix >> 23) + 2 - 3 * q;
+    f32x4 m = v_from_bits(mant | 0x3f800000), t = v_from_bits(mant | ((r + 127) << 23));
+    f32x4 c = v_select(r == 0, v_splat(1.0f), v_select(r == 1, v_splat(1.25992105f), v_splat(1.58740105f)));
+    f32x4 y = HORNER(m, cbrt_poly) * c;
+    y = y + (t / (y * y) - y) * v_splat(1.0f / 3);
+    return v_from_bits(v_bits(y * v_pow2(q - 43)) | SIGN_BIT(x));
+}
+
 /* The lanes a kernel does not cover (see the _RANGE masks below) are recomputed with
  * double libm, which the float64 kernels link anyway (libm's float versions would add
  * their own code and tables to the download), rounded once to float. */
@@ -385,6 +400,7 @@ static float log10_lane(float x) { return (float)log10(x); }
 static float asinh_lane(float x) { return (float)asinh(x); }
 static float acosh_lane(float x) { return x < 1 ? NAN : (float)acosh(x); } /* as the scalar formula */
 static float atanh_lane(float x) { return (float)atanh(x); }
+static float cbrt_lane(float x) { return (float)cbrt(x); }
 static float softplus_lane(float x) { return x; } /* only NaN lanes are left to it */
 
 static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
@@ -427,6 +443,7 @@ static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(floa
 #define SOFTPLUS_RANGE(v) (v != v)
 #define ASINH_RANGE(v) (~(v_abs(v) < v_splat(INFINITY)))                      /* inf, NaN */
 #define ACOSH_RANGE(v) (~((v >= v_splat(1.0f)) & (v < v_splat(INFINITY)))) /* < 1, inf, NaN */
+#define CBRT_RANGE(v) (~((v_abs(v) >= v_splat(0x1p-126f)) & (v_abs(v) < v_splat(INFINITY)))) /* 0, denormal, inf, NaN */
 #define ATANH_RANGE(v) (~(v_abs(v) < v_splat(1.0f)))                         /* |x| >= 1, NaN */
 DEFINE_VMAP(vexp, v_exp, COVERS_ALL, NULL)
 DEFINE_VMAP(vlog, log_normal, LOG_RANGE, log_lane)
@@ -449,3 +466,4 @@ DEFINE_VMAP(varccos, v_acos, COVERS_ALL, NULL)
 DEFINE_VMAP(varcsinh, v_asinh, ASINH_RANGE, asinh_lane)
 DEFINE_VMAP(varccosh, v_acosh, ACOSH_RANGE, acosh_lane)
 DEFINE_VMAP(varctanh, v_atanh, ATANH_RANGE, atanh_lane)
+DEFINE_VMAP(vcbrt, v_cbrt, CBRT_RANGE, cbrt_lane)

@@ -42,6 +42,7 @@ static double ref(int op, double x) {
     case WG_OP_ARCSINH: return asinh(x);
     case WG_OP_ARCCOSH: return x < 1 ? NAN : acosh(x);
     case WG_OP_ARCTANH: return atanh(x);
+    case WG_OP_CBRT: return cbrt(x);
     default: return cos(x); /* WG_OP_COS */
     }
 }
@@ -183,9 +184,9 @@ static void check_f64(void) {
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
                   WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF, WG_OP_LOG2, WG_OP_LOG10, WG_OP_SINH, WG_OP_COSH,
-                  WG_OP_ARCTAN, WG_OP_ARCSIN, WG_OP_ARCCOS, WG_OP_ARCSINH, WG_OP_ARCCOSH, WG_OP_ARCTANH };
+                  WG_OP_ARCTAN, WG_OP_ARCSIN, WG_OP_ARCCOS, WG_OP_ARCSINH, WG_OP_ARCCOSH, WG_OP_ARCTANH, WG_OP_CBRT };
     const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus", "erf",
-                            "log2", "log10", "sinh", "cosh", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh" };
+                            "log2", "log10", "sinh", "cosh", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "cbrt" };
     enum { NOPS = sizeof ops / sizeof ops[0] };
     int n;
     float *x = sweep(&n);
@@ -233,6 +234,11 @@ int main(void) {
     for (int e = 0; e <= 10; e++, p10 *= 10) { /* log10(10^e) = e for the powers of 10 that floats hold */
         wg_kernel_unary(WG_F32, WG_OP_LOG10, 1, &p10, out);
         CHECK(out[0] == e);
+    }
+    for (int k = -255; k <= 255; k++) { /* cbrt of the cubes of integers */
+        in[0] = (float)(k * k * k);
+        wg_kernel_unary(WG_F32, WG_OP_CBRT, 1, in, out);
+        CHECK(out[0] == k);
     }
     memcpy(in, (float[]){ 1, -1, 0.5f, -INFINITY, 1, -1, 1.0000001f, 0 }, sizeof in);
     wg_kernel_unary(WG_F32, WG_OP_ARCSIN, 2, in, out);
