@@ -306,32 +306,36 @@ static inline f32x4 v_atan(f32x4 x) {
 }
 
 /* asin of s = |x| up to 1/2, or of s = sqrt((1 - |x|)/2) above (asin|x| = pi/2 - 2 asin s):
- * s + s^3 P(s^2) (Chebyshev fit, error 2e-8). |x| > 1 gives sqrt of a negative: NaN. */
+ * s + c with c = s^3 P(s^2) (Chebyshev fit, error 2e-8), kept apart for the callers to add
+ * last. |x| > 1 gives sqrt of a negative: NaN. */
 static const float asin_poly[] = { 3.808502480e-02f, 2.655454166e-02f, 4.500138015e-02f, 7.498855144e-02f,
                                    1.666667312e-01f };
-static inline f32x4 asin_core(f32x4 ax, i32x4 *big) {
+static inline f32x4 asin_core(f32x4 ax, i32x4 *big, f32x4 *c) {
     *big = ax > v_splat(0.5f);
     f32x4 z = v_select(*big, v_splat(0.5f) - v_splat(0.5f) * ax, ax * ax);
     f32x4 s = v_select(*big, v_sqrt(z), ax);
-    return s + s * z * HORNER(z, asin_poly);
+    *c = s * z * HORNER(z, asin_poly);
+    return s;
 }
 
+/* pi/2 - 2 asin s as (pi/2 - 2s) - (2c - the tail of pi/2): near |x| = 1/2 the result is a third
+ * of pi/2 and the first difference is exact, so the cancellation does not magnify s + c's rounding */
 #define PIO2_HI 1.57079637f
 #define PIO2_LO -4.37113883e-8f
 static inline f32x4 v_asin(f32x4 x) {
     i32x4 big;
-    f32x4 r = asin_core(v_abs(x), &big);
-    f32x4 a = v_select(big, v_splat(PIO2_HI) - (r + r - v_splat(PIO2_LO)), r);
+    f32x4 c, s = asin_core(v_abs(x), &big, &c);
+    f32x4 a = v_select(big, (v_splat(PIO2_HI) - (s + s)) - (c + c - v_splat(PIO2_LO)), s + c);
     return v_from_bits(v_bits(a) | SIGN_BIT(x));
 }
 
 /* acos x = pi/2 - asin x up to |x| = 1/2; above, 2 asin s for x > 0 and pi - 2 asin s below */
 static inline f32x4 v_acos(f32x4 x) {
     i32x4 big;
-    f32x4 r = asin_core(v_abs(x), &big);
+    f32x4 c, s = asin_core(v_abs(x), &big, &c), r = s + c;
     f32x4 sr = v_from_bits(v_bits(r) ^ SIGN_BIT(x)), rr = r + r;
     f32x4 small = v_splat(PIO2_HI) - (sr - v_splat(PIO2_LO));
-    f32x4 neg = v_splat(2 * PIO2_HI) - (rr - v_splat(2 * PIO2_LO));
+    f32x4 neg = (v_splat(2 * PIO2_HI) - (s + s)) - (c + c - v_splat(2 * PIO2_LO));
     return v_select(big, v_select(x < v_splat(0.0f), neg, rr), small);
 }
 
