@@ -76,10 +76,12 @@ static inline f32x4 log_poly(f32x4 m) {
     return p * m * z;
 }
 
-/* log((1 + m) 2^e): e ln 2 added in two parts */
-static inline f32x4 log_join(f32x4 m, f32x4 e) {
-    return m + (log_poly(m) + e * v_splat(-2.12194440e-4f) - v_splat(0.5f) * (m * m)) + e * v_splat(0.693359375f);
+/* log((1 + m) 2^e) + c for a small correction c: e ln 2 added in two parts, c with the small
+ * terms; log_join has no c (x + -0 is x: the compiler drops it) */
+static inline f32x4 log_join_plus(f32x4 m, f32x4 e, f32x4 c) {
+    return m + (log_poly(m) + e * v_splat(-2.12194440e-4f) - v_splat(0.5f) * (m * m) + c) + e * v_splat(0.693359375f);
 }
+static inline f32x4 log_join(f32x4 m, f32x4 e) { return log_join_plus(m, e, v_splat(-0.0f)); }
 
 /* log(x 2^k) for x positive, normal, finite: k is added to the exponent, exactly */
 static inline f32x4 log_scaled(f32x4 x, i32x4 k) {
@@ -341,14 +343,14 @@ static inline f32x4 v_acos(f32x4 x) {
 
 /* log(1 + w) for w >= 0, or for the lanes in big log(2a). Below sqrt(2) - 1, w is the
  * polynomial's m itself (no rounding of 1 + w); above, u = 1 + w (or a, with its exponent
- * raised by one) is reduced, with the log1p correction w / (u - 1) as in v_log1p. */
+ * raised by one) is reduced, and u's rounding error w - (u - 1) (exact) is added back as
+ * (w - (u - 1)) / u among the small terms, where it costs no rounding of its own. */
 static inline f32x4 log1p_or_log2x(f32x4 w, f32x4 a, i32x4 big) {
     f32x4 u = v_select(big, a, v_splat(1.0f) + w), e;
     f32x4 m = log_reduce(u, -big, &e);
     i32x4 direct = w < v_splat(0.414213562f);
-    m = v_select(direct, w, m);
-    e = v_select(direct, v_splat(0.0f), e);
-    return log_join(m, e) * v_select(direct | big, v_splat(1.0f), w / (u - v_splat(1.0f)));
+    f32x4 c = v_select(direct | big, v_splat(0.0f), (w - (u - v_splat(1.0f))) / u);
+    return log_join_plus(v_select(direct, w, m), v_select(direct, v_splat(0.0f), e), c);
 }
 
 /* arcsinh |x| = log1p(a + a^2 / (1 + sqrt(1 + a^2))), which keeps a's accuracy near 0;
