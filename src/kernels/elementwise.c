@@ -128,7 +128,7 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
     [WG_OP_LOG2] = wg_f32_vlog2, [WG_OP_LOG10] = wg_f32_vlog10, [WG_OP_SINH] = wg_f32_vsinh, [WG_OP_COSH] = wg_f32_vcosh,
     [WG_OP_ARCTAN] = wg_f32_varctan, [WG_OP_ARCSIN] = wg_f32_varcsin, [WG_OP_ARCCOS] = wg_f32_varccos,
     [WG_OP_ARCSINH] = wg_f32_varcsinh, [WG_OP_ARCCOSH] = wg_f32_varccosh, [WG_OP_ARCTANH] = wg_f32_varctanh,
-    [WG_OP_CBRT] = wg_f32_vcbrt,
+    [WG_OP_CBRT] = wg_f32_vcbrt, [WG_OP_RCBRT] = wg_f32_vrcbrt,
 };
 
 /* float64 operators with a SIMD kernel of their own (vmath_f64.c) */

@@ -76,6 +76,7 @@ void wg_f32_varcsinh(size_t n, const float *x, float *y);
 void wg_f32_varccosh(size_t n, const float *x, float *y);
 void wg_f32_varctanh(size_t n, const float *x, float *y);
 void wg_f32_vcbrt(size_t n, const float *x, float *y);
+void wg_f32_vrcbrt(size_t n, const float *x, float *y);
 
 /* reduce.c: operands of L are (acc, x) over x's shape; acc holds one double per output
  * element, initialised by wg_kernel_reduce_init. */

@@ -407,6 +407,8 @@ static float asinh_lane(float x) { return (float)asinh(x); }
 static float acosh_lane(float x) { return x < 1 ? NAN : (float)acosh(x); } /* as the scalar formula */
 static float atanh_lane(float x) { return (float)atanh(x); }
 static float cbrt_lane(float x) { return (float)cbrt(x); }
+static float rcbrt_lane(float x) { return (float)(1 / cbrt(x)); }
+static inline f32x4 v_rcbrt(f32x4 x) { return v_splat(1.0f) / v_cbrt(x); }
 static float softplus_lane(float x) { return x; } /* only NaN lanes are left to it */
 
 static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
@@ -473,3 +475,4 @@ DEFINE_VMAP(varcsinh, v_asinh, ASINH_RANGE, asinh_lane)
 DEFINE_VMAP(varccosh, v_acosh, ACOSH_RANGE, acosh_lane)
 DEFINE_VMAP(varctanh, v_atanh, ATANH_RANGE, atanh_lane)
 DEFINE_VMAP(vcbrt, v_cbrt, CBRT_RANGE, cbrt_lane)
+DEFINE_VMAP(vrcbrt, v_rcbrt, CBRT_RANGE, rcbrt_lane)

@@ -43,6 +43,7 @@ static double ref(int op, double x) {
     case WG_OP_ARCCOSH: return x < 1 ? NAN : acosh(x);
     case WG_OP_ARCTANH: return atanh(x);
     case WG_OP_CBRT: return cbrt(x);
+    case WG_OP_RCBRT: return 1 / cbrt(x);
     default: return cos(x); /* WG_OP_COS */
     }
 }
@@ -184,9 +185,11 @@ static void check_f64(void) {
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
                   WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF, WG_OP_LOG2, WG_OP_LOG10, WG_OP_SINH, WG_OP_COSH,
-                  WG_OP_ARCTAN, WG_OP_ARCSIN, WG_OP_ARCCOS, WG_OP_ARCSINH, WG_OP_ARCCOSH, WG_OP_ARCTANH, WG_OP_CBRT };
+                  WG_OP_ARCTAN, WG_OP_ARCSIN, WG_OP_ARCCOS, WG_OP_ARCSINH, WG_OP_ARCCOSH, WG_OP_ARCTANH, WG_OP_CBRT,
+                  WG_OP_RCBRT };
     const char *names[] = { "exp", "log", "tanh", "sigmoid", "sin", "cos", "tan", "expm1", "log1p", "softplus", "erf",
-                            "log2", "log10", "sinh", "cosh", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "cbrt" };
+                            "log2", "log10", "sinh", "cosh", "arctan", "arcsin", "arccos", "arcsinh", "arccosh", "arctanh", "cbrt",
+                            "rcbrt" };
     enum { NOPS = sizeof ops / sizeof ops[0] };
     int n;
     float *x = sweep(&n);
@@ -214,8 +217,9 @@ int main(void) {
         /* the odd functions keep the sign of zero */
         if (ops[k] != WG_OP_LOG2 && ops[k] != WG_OP_LOG10 && ops[k] != WG_OP_COSH && ops[k] != WG_OP_ARCCOS &&
             ops[k] != WG_OP_ARCCOSH && ops[k] != WG_OP_LOG && ops[k] != WG_OP_EXP && ops[k] != WG_OP_COS &&
-            ops[k] != WG_OP_SIGMOID && ops[k] != WG_OP_SOFTPLUS)
+            ops[k] != WG_OP_SIGMOID && ops[k] != WG_OP_SOFTPLUS && ops[k] != WG_OP_RCBRT)
             CHECK(signbit(y[1]) && y[1] == 0 && !signbit(y[0])); /* x[0] = 0, x[1] = -0 */
+        if (ops[k] == WG_OP_RCBRT) CHECK(y[0] == INFINITY && y[1] == -INFINITY); /* 1 / cbrt(+-0) */
         /* every length 0..9 gives the same values as the long run (tail handling) */
         for (int len = 0; len < 10; len++) {
             float out[10];
