@@ -222,14 +222,6 @@ static inline f32x4 v_expm1(f32x4 x) {
     return v_select(x == v_splat(0.0f), x, r); /* expm1(-0) = -0 */
 }
 
-/* log1p for x in (-1, inf) (LOG1P_RANGE): with u = 1 + x rounded, log(u) * x / (u - 1)
- * cancels u's rounding error (the classic correction); where u == 1 the answer is x itself. */
-static inline f32x4 v_log1p(f32x4 x) {
-    f32x4 u = v_splat(1.0f) + x;
-    f32x4 d = u - v_splat(1.0f);
-    return v_select(d == v_splat(0.0f), x, log_normal(u) * (x / d));
-}
-
 /* erf, odd: on |x| < 1, x P(x^2); from 1 on, 1 - e^(-x^2) R(1/|x|) with R = erfc(x) e^(x^2),
  * which is smooth; from 3.92 on erf rounds to 1 (erfc < half an ulp of 1), which the clamp
  * gives. Both polynomials are Chebyshev fits (mpmath.chebyfit; errors 1.2e-9 and 2.1e-8),
@@ -248,11 +240,6 @@ static inline f32x4 v_erf(f32x4 x) {
     return v_from_bits(v_bits(v_select(ax < v_splat(1.0f), small, big)) | SIGN_BIT(x));
 }
 
-/* softplus: max(x, 0) + log1p(e^-|x|); e^-|x| is in [0, 1], so nothing overflows.
- * NaN lanes are patched (SOFTPLUS_RANGE). */
-static inline f32x4 v_softplus(f32x4 x) {
-    return v_max(x, v_splat(0.0f)) + v_log1p(v_exp(-v_abs(x)));
-}
 
 #ifdef __wasm_simd128__
 static inline f32x4 v_sqrt(f32x4 v) { return (f32x4)wasm_f32x4_sqrt((v128_t)v); }
@@ -341,16 +328,28 @@ static inline f32x4 v_acos(f32x4 x) {
     return v_select(big, v_select(x < v_splat(0.0f), neg, rr), small);
 }
 
-/* log(1 + w) for w >= 0, or for the lanes in big log(2a). Below sqrt(2) - 1, w is the
- * polynomial's m itself (no rounding of 1 + w); above, u = 1 + w (or a, with its exponent
+/* log(1 + w) for w > -1, or for the lanes in big log(2a). For 1 + w in [sqrt(1/2), sqrt(2)), w is the
+ * polynomial's m itself (no rounding of 1 + w); elsewhere u = 1 + w (or a, with its exponent
  * raised by one) is reduced, and u's rounding error w - (u - 1) (exact) is added back as
  * (w - (u - 1)) / u among the small terms, where it costs no rounding of its own. */
 static inline f32x4 log1p_or_log2x(f32x4 w, f32x4 a, i32x4 big) {
     f32x4 u = v_select(big, a, v_splat(1.0f) + w), e;
     f32x4 m = log_reduce(u, -big, &e);
-    i32x4 direct = w < v_splat(0.414213562f);
+    i32x4 direct = (w < v_splat(0.414213562f)) & (w >= v_splat(-0.292893219f)); /* 1 + w in [sqrt(1/2), sqrt(2)) */
     f32x4 c = v_select(direct | big, v_splat(0.0f), (w - (u - v_splat(1.0f))) / u);
     return log_join_plus(v_select(direct, w, m), v_select(direct, v_splat(0.0f), e), c);
+}
+
+/* log1p for x in (-1, inf) (LOG1P_RANGE): the same (for -1 < w < 0, u - 1 and w - (u - 1) are
+ * exact as well), with log1p(-0) = -0 */
+static inline f32x4 v_log1p(f32x4 x) {
+    return v_select(x == v_splat(0.0f), x, log1p_or_log2x(x, x, (i32x4){ 0, 0, 0, 0 }));
+}
+
+/* softplus: max(x, 0) + log1p(e^-|x|); e^-|x| is in [0, 1], so nothing overflows.
+ * NaN lanes are patched (SOFTPLUS_RANGE). */
+static inline f32x4 v_softplus(f32x4 x) {
+    return v_max(x, v_splat(0.0f)) + v_log1p(v_exp(-v_abs(x)));
 }
 
 /* arcsinh |x| = log1p(a + a^2 / (1 + sqrt(1 + a^2))), which keeps a's accuracy near 0;
