@@ -26,16 +26,12 @@ static inline f32x4 horner(f32x4 x, const float *c, int n) {
  * e^r by a degree-7 polynomial, then times 2^n applied in two halves so results down in
  * the denormal range round only once. */
 /* the shared core: e^r for r = x - n ln 2, with n = round(x / ln 2) also as integers */
+static const float exp_poly[] = { 1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
+                                   4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f };
 static inline f32x4 exp_reduced(f32x4 x, i32x4 *n_int) {
     f32x4 n = v_round_int(x * v_splat(1.44269504088896341f), n_int);
     f32x4 r = x - n * v_splat(0.693359375f) - n * v_splat(-2.12194440e-4f);
-    f32x4 p = v_splat(1.9875691500e-4f);
-    p = p * r + v_splat(1.3981999507e-3f);
-    p = p * r + v_splat(8.3334519073e-3f);
-    p = p * r + v_splat(4.1665795894e-2f);
-    p = p * r + v_splat(1.6666665459e-1f);
-    p = p * r + v_splat(5.0000001201e-1f);
-    return p * (r * r) + r + v_splat(1.0f);
+    return HORNER(r, exp_poly) * (r * r) + r + v_splat(1.0f);
 }
 
 /* The clamp to [-104, 89] keeps 2^n representable in two halves and lets the special
@@ -185,18 +181,14 @@ static inline f32x4 v_sincos(f32x4 x, int shift) {
  * single-precision one); odd quadrants give -1 / tan z. Odd in x. (sin z / cos z from the two
  * polynomials above would cost no polynomial but is off by up to 4 ulp.) Within 2 ulp for |x| < 8
  * (every float checked); TAN_RANGE leaves the rest to libm. */
+static const float tan_poly[] = { 9.38540185543e-3f, 3.11992232697e-3f, 2.44301354525e-2f,
+                                   5.34112807005e-2f, 1.33387994085e-1f, 3.33331568548e-1f };
 static inline f32x4 v_tan(f32x4 x) {
     f32x4 ax = v_abs(x);
     i32x4 h;
     f32x4 z = reduce_half_pi(ax, &h);
     f32x4 zz = z * z;
-    f32x4 p = v_splat(9.38540185543e-3f);
-    p = p * zz + v_splat(3.11992232697e-3f);
-    p = p * zz + v_splat(2.44301354525e-2f);
-    p = p * zz + v_splat(5.34112807005e-2f);
-    p = p * zz + v_splat(1.33387994085e-1f);
-    p = p * zz + v_splat(3.33331568548e-1f);
-    f32x4 t = p * zz * z + z;
+    f32x4 t = HORNER(zz, tan_poly) * zz * z + z;
     i32x4 odd = -(h & 1);
     t = v_select(odd, v_splat(-1.0f) / t, t);
     return v_from_bits(v_bits(t) ^ SIGN_BIT(x));
