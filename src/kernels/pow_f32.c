@@ -1,48 +1,25 @@
 /* pow_f32.c: float32 x^y for any exponent, four lanes at a time.
  *
- * 2^(y log2 x) in double lanes (f64x2), each step good to about 1e-11, so the one rounding
- * to float at the end is all the error left (<= 0.5 ulp plus a hair). Every float is a
- * normal double, so log2 needs no denormal case: x = 2^e m with m in [sqrt(1/2), sqrt(2))
- * by integer steps, log m = 2 atanh(s) with s = (m - 1) / (m + 1), |s| < 0.172, by its
- * series to s^13. 2^t = 2^n e^(r ln 2) with n = round(t), |r| <= 1/2, by Taylor to degree
- * 9. Lanes with x <= 0, x or y not finite, are left to double pow (the signs, zeros and
- * infinities of C's pow are all there); past |t| = 200 the float result has overflowed or
- * underflowed, so t is clamped there and the conversion to float gives inf or 0. */
+ * e^(y log x) in double lanes with exp_log_f64x2.h's log and exp (each within 1 ulp of a
+ * double, so |y log x| < 110 carries an error of ~1e-14 at most): the one rounding to float
+ * at the end is all the error left. Every float is a normal double, the range log needs.
+ * Lanes with x <= 0, x or y not finite, are left to double pow (the signs, zeros and
+ * infinities of C's pow are all there); past y log x = -110 or 100 the float result has
+ * underflowed or overflowed, so it is clamped there (inside exp's range) and the
+ * conversion to float gives 0 or inf. */
 #include <math.h>
 #include <string.h>
 #include "kernels.h"
 #include "../simd/vec.h"
 #include "../simd/vec64.h"
+#include "exp_log_f64x2.h"
 
-
-static inline f64x2 log2_pos(f64x2 x) {
-    i64x2 ix = d_wrap(d_ubits(x) - 0x3fe6a09e667f3bcdull); /* minus sqrt(1/2)'s bits */
-    /* the exponent e + 1023 by a logical shift (i64x2 has no native arithmetic one in V8) */
-    u64x2 biased = ((u64x2)ix + (1023ull << 52)) >> 52;
-    f64x2 ed = d_from_bits(d_wrap(biased + d_ubits(d_splat(D_ROUND_MAGIC)))) - d_splat(D_ROUND_MAGIC + 1023);
-    f64x2 m = d_from_bits((ix & 0x000fffffffffffffll) + 0x3fe6a09e667f3bcdll);
-    f64x2 s = (m - d_splat(1.0)) / (m + d_splat(1.0)), z = s * s, z2 = z * z;
-    /* 1 + z/3 + ... + z^6/13 in Estrin's order: a chain 4 deep where Horner's is 12 */
-    f64x2 p = (d_splat(1.0) + z * d_splat(1.0 / 3)) + z2 * (d_splat(1.0 / 5) + z * d_splat(1.0 / 7)) +
-              z2 * z2 * ((d_splat(1.0 / 9) + z * d_splat(1.0 / 11)) + z2 * d_splat(1.0 / 13));
-    return ed + s * p * d_splat(2 * 1.44269504088896340736); /* 2 atanh(s) / ln 2 */
+static inline f64x2 pow_pos(f64x2 x, f64x2 y) {
+    f64x2 t = y * log2x(x);
+    i64x2 low = t < d_splat(-110.0), high = t > d_splat(100.0);
+    t = d_from_bits((d_bits(t) & ~(low | high)) | (d_bits(d_splat(-110.0)) & low) | (d_bits(d_splat(100.0)) & high));
+    return exp2x(t);
 }
-
-static inline f64x2 exp2_clamped(f64x2 t) {
-    i64x2 low = t < d_splat(-200.0), high = t > d_splat(200.0);
-    t = d_from_bits((d_bits(t) & ~(low | high)) | (d_bits(d_splat(-200.0)) & low) | (d_bits(d_splat(200.0)) & high));
-    f64x2 tn = t + d_splat(D_ROUND_MAGIC);
-    i64x2 n = d_wrap(d_ubits(tn) - d_ubits(d_splat(D_ROUND_MAGIC)));
-    f64x2 u = (t - (tn - d_splat(D_ROUND_MAGIC))) * d_splat(0.69314718055994530942);
-    /* e^u to degree 9 (|u| <= 0.35: the rest is < 7e-12), in Estrin's order */
-    f64x2 u2 = u * u, u4 = u2 * u2;
-    f64x2 p = (d_splat(1.0) + u) + u2 * (d_splat(1.0 / 2) + u * d_splat(1.0 / 6)) +
-              u4 * ((d_splat(1.0 / 24) + u * d_splat(1.0 / 120)) + u2 * (d_splat(1.0 / 720) + u * d_splat(1.0 / 5040))) +
-              u4 * u4 * (d_splat(1.0 / 40320) + u * d_splat(1.0 / 362880));
-    return p * d_from_bits(d_wrap(((u64x2)n + 1023) << 52));
-}
-
-static inline f64x2 pow_pos(f64x2 x, f64x2 y) { return exp2_clamped(y * log2_pos(x)); }
 
 static float pow_lane(float x, float y) { return (float)pow(x, y); }
 
