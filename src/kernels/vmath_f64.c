@@ -104,20 +104,28 @@ static inline f64x2 sin2x(f64x2 x) { return sincos2x(x, 0); }
 static inline f64x2 cos2x(f64x2 x) { return sincos2x(x, 1); }
 static inline i64x2 in_trig_range(f64x2 x) { return (x < d_splat(8e5)) & (x > d_splat(-8e5)); }
 
-/* Runs vf over n doubles two at a time; lanes outside its range and the odd last one go to
- * the scalar function (the loop of vmath_f32.c's DEFINE_VMAP, for two lanes) */
+/* Runs vf over n doubles two at a time, the odd last one through a padded pair, so that a
+ * value's result does not depend on where it is in the array (fused kernels run blocks of
+ * any length); lanes outside vf's range go to the scalar function (vmath_f32.c's DEFINE_VMAP,
+ * for two lanes) */
 #define DEFINE_VMAP64(name, vf, range, scalar) \
+    static inline f64x2 name##_pair(f64x2 v) { \
+        f64x2 r = vf(v); \
+        i64x2 inside = range(v); \
+        return inside[0] & inside[1] ? r : patch(r, v, inside, scalar); \
+    } \
     void wg_f64_##name(size_t n, const double *x, double *y) { \
         size_t i = 0; \
         for (; i + 2 <= n; i += 2) { \
             f64x2 v; \
             memcpy(&v, x + i, sizeof v); \
-            f64x2 r = vf(v); \
-            i64x2 inside = range(v); \
-            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+            f64x2 r = name##_pair(v); \
             memcpy(y + i, &r, sizeof r); \
         } \
-        for (; i < n; i++) y[i] = scalar(x[i]); \
+        if (i < n) { \
+            f64x2 v = { x[i], 0 }; \
+            y[i] = name##_pair(v)[0]; \
+        } \
     }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
