@@ -34,6 +34,7 @@ WG_API int32_t *wg_scratch(void) { return g_scratch; }
 /* ---- tensors ------------------------------------------------------------------------- */
 WG_API void wg_release(wg_tensor *t) {
     if (!t) return;
+    wg_force_readers(t); /* so that disposing an array frees it now, as without fusion */
     t->ext_refs--;
     wg_unref(t);
 }
@@ -42,7 +43,7 @@ WG_API int wg_tensor_dtype(const wg_tensor *t) { return t->dtype; }
 WG_API int wg_tensor_ndim(const wg_tensor *t) { return t->ndim; }
 WG_API const int32_t *wg_tensor_shape(const wg_tensor *t) { return t->shape; }
 WG_API int32_t wg_tensor_size(const wg_tensor *t) { return t->size; }
-WG_API void *wg_tensor_data(const wg_tensor *t) { return t->storage->data; }
+WG_API void *wg_tensor_data(const wg_tensor *t) { return wg_data(t); }
 
 /* ---- operators ----------------------------------------------------------------------- */
 static bool op_of_class(const char *who, int op, int cls, int cls2) {

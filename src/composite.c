@@ -196,7 +196,7 @@ T *cp_softmax_cross_entropy(T *logits, T *labels) {
         return wg_fail(WG_DTYPE_MISMATCH, "softmaxCrossEntropy: labels must be int32 class indices, got %D; build "
                        "them with nd.array(list, { dtype: 'int32' })", labels->dtype);
     int32_t n = logits->shape[0], c = logits->shape[1];
-    const int32_t *lv = labels->storage->data;
+    const int32_t *lv = wg_data(labels);
     for (int32_t i = 0; i < n; i++)
         if (lv[i] < 0 || lv[i] >= c)
             return wg_fail(WG_INVALID_ARGUMENT, "softmaxCrossEntropy: label %d at position %d is not a class index "

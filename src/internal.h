@@ -44,6 +44,7 @@ struct wg_tensor {
     int32_t size;
     wg_storage *storage;
     wg_node *node;         /* NULL: a leaf, or computed without recording */
+    struct wg_pending *pending; /* not computed yet: the program that will (fusion.c) */
     T *grad;               /* variables: the gradient of the latest backward */
     bool requires_grad;    /* a variable, or recorded from one */
     bool is_variable;
@@ -68,6 +69,7 @@ bool wg_same_shape(const T *a, const T *b);
 void wg_contiguous_strides(int ndim, const int32_t *shape, int32_t *strides);
 T *wg_scalar_like(const T *x, double v); /* 0-d tensor of x's dtype */
 T *wg_full_like(const T *x, double v);
+void wg_broadcast_strides(const T *x, int ndim, ptrdiff_t *strides); /* in an output of rank ndim; 0: broadcast */
 double wg_get(const T *t, int32_t i);  /* element i as a double (any dtype) */
 void wg_set(T *t, int32_t i, double v);
 
@@ -76,6 +78,16 @@ void wg_set(T *t, int32_t i, double v);
 int wg_scope_begin(void);
 T *wg_scoped(T *t);
 void wg_scope_end(int mark);
+
+/* ---- deferred elementwise operators (fusion.c) ----------------------------------------- */
+/* Computes out's data now, or defers it, from the elementwise operator op on in (nin = 1 or
+ * 2, all of out's dtype, broadcast to out's shape). false: the caller runs the kernel itself. */
+bool wg_fuse(int op, int nin, T *const *in, T *out);
+void *wg_data(const T *t);          /* t's data, computed first if pending: the only way to read it */
+void wg_force(T *t);                /* compute a pending array's data now */
+void wg_force_all(void);
+void wg_force_readers(const T *x);  /* compute every pending array whose program reads x */
+void wg_pending_drop(T *t);         /* t dies: forget its program */
 
 /* ---- errors (error.c) ---------------------------------------------------------------- */
 /* fmt understands %s (string), %d (int), %g (double), %S (shape of a T*),

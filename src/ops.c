@@ -12,7 +12,7 @@ const char *const wg_op_names[WG_OP_COUNT] = {
 #undef OP
 };
 
-#define DATA(t) ((t)->storage->data)
+#define DATA(t) wg_data(t)
 
 static T *require_float(const char *who, T *x) {
     if (!wg_is_float(x->dtype))
@@ -73,16 +73,6 @@ static bool broadcast_shape(const char *who, int n, T *const *xs, int *ndim, int
     return true;
 }
 
-/* element strides of x seen in an output of shape (ndim, shape): 0 on broadcast axes */
-static void broadcast_strides(const T *x, int ndim, ptrdiff_t *strides) {
-    int32_t own[WG_MAX_DIMS];
-    wg_contiguous_strides(x->ndim, x->shape, own);
-    for (int d = 0; d < ndim; d++) {
-        int xd = d - (ndim - x->ndim);
-        strides[d] = (xd < 0 || x->shape[xd] == 1) ? 0 : own[xd];
-    }
-}
-
 static void contiguous_strides(int ndim, const int32_t *shape, ptrdiff_t *strides) {
     ptrdiff_t s = 1;
     for (int d = ndim - 1; d >= 0; d--) { strides[d] = s; s *= shape[d]; }
@@ -103,7 +93,7 @@ T *op_unary(int op, T *x) {
     if (!require_float(who, x)) return NULL;
     T *y = wg_tensor_new(x->dtype, x->ndim, x->shape, who);
     if (!y) return NULL;
-    wg_kernel_unary(x->dtype, op, (size_t)x->size, DATA(x), DATA(y));
+    if (!wg_fuse(op, 1, &x, y)) wg_kernel_unary(x->dtype, op, (size_t)x->size, DATA(x), DATA(y));
     return wg_record(y, op, 1, &x);
 }
 
@@ -136,13 +126,15 @@ T *op_binary(int op, T *a, T *b) {
     if (!broadcast_shape(who, 2, ab, &ndim, shape)) return NULL;
     T *out = wg_tensor_new(dtype, ndim, shape, who);
     if (!out) return NULL;
-    ptrdiff_t strides[3][WG_MAX_DIMS];
-    contiguous_strides(ndim, shape, strides[0]);
-    broadcast_strides(a, ndim, strides[1]);
-    broadcast_strides(b, ndim, strides[2]);
-    wg_loop L;
-    wg_loop_init(&L, ndim, shape, 3, strides);
-    wg_kernel_binary(dtype, op, &L, DATA(a), DATA(b), DATA(out));
+    if (!wg_fuse(op, 2, ab, out)) {
+        ptrdiff_t strides[3][WG_MAX_DIMS];
+        contiguous_strides(ndim, shape, strides[0]);
+        wg_broadcast_strides(a, ndim, strides[1]);
+        wg_broadcast_strides(b, ndim, strides[2]);
+        wg_loop L;
+        wg_loop_init(&L, ndim, shape, 3, strides);
+        wg_kernel_binary(dtype, op, &L, DATA(a), DATA(b), DATA(out));
+    }
     if (is_compare(op)) return out; /* 0/1 masks carry no gradient */
     return wg_record(out, op, 2, ab);
 }
@@ -193,7 +185,7 @@ T *op_where(T *cond, T *a, T *b) {
     if (!out) return NULL;
     ptrdiff_t strides[4][WG_MAX_DIMS];
     contiguous_strides(ndim, shape, strides[0]);
-    for (int i = 0; i < 3; i++) broadcast_strides(in[i], ndim, strides[i + 1]);
+    for (int i = 0; i < 3; i++) wg_broadcast_strides(in[i], ndim, strides[i + 1]);
     wg_loop L;
     wg_loop_init(&L, ndim, shape, 4, strides);
     wg_kernel_where(cond->dtype, wg_dtype_size(dtype), &L, DATA(cond), DATA(a), DATA(b), DATA(out));
@@ -354,7 +346,7 @@ T *op_broadcast_to(T *x, int ndim, const int32_t *shape) {
         return wg_fail(WG_SHAPE_MISMATCH, "broadcastTo: cannot broadcast shape %S to %A; each size of the input "
                        "(aligned on the right) must equal the target size or be 1", x, ndim, shape);
     ptrdiff_t src[WG_MAX_DIMS];
-    broadcast_strides(x, ndim, src);
+    wg_broadcast_strides(x, ndim, src);
     T *y = strided_copy("broadcastTo", x, ndim, shape, 0, src);
     return wg_record(y, WG_OP_BROADCAST, 1, &x);
 }

@@ -102,6 +102,7 @@ T *wg_tensor_new(int dtype, int ndim, const int32_t *shape, const char *who) {
 
 T *wg_tensor_view(T *x, int ndim, const int32_t *shape) {
     if (!x) return NULL;
+    wg_force(x); /* the view shares the data, which must exist first */
     T *t = tensor_alloc(x->dtype, ndim, shape, x->size);
     if (!t) return NULL;
     t->storage = x->storage;
@@ -142,6 +143,7 @@ void wg_unref(T *t) {
         T *d = g_dying;
         g_dying = d->next_live;
         wg_node_free(d->node);
+        wg_pending_drop(d);
         wg_unref(d->grad);
         storage_unref(d->storage);
         free(d);
@@ -161,15 +163,28 @@ void wg_contiguous_strides(int ndim, const int32_t *shape, int32_t *strides) {
     }
 }
 
-double wg_get(const T *t, int32_t i) {
-    switch (t->dtype) {
-    case WG_F32: return ((const float *)t->storage->data)[i];
-    case WG_F64: return ((const double *)t->storage->data)[i];
-    default: return ((const int32_t *)t->storage->data)[i];
+/* element strides of x seen in an output of rank ndim (x's shape aligned on the right) */
+void wg_broadcast_strides(const T *x, int ndim, ptrdiff_t *strides) {
+    int32_t own[WG_MAX_DIMS];
+    wg_contiguous_strides(x->ndim, x->shape, own);
+    for (int d = 0; d < ndim; d++) {
+        int xd = d - (ndim - x->ndim);
+        strides[d] = (xd < 0 || x->shape[xd] == 1) ? 0 : own[xd];
     }
 }
 
+double wg_get(const T *t, int32_t i) {
+    const void *data = wg_data(t);
+    switch (t->dtype) {
+    case WG_F32: return ((const float *)data)[i];
+    case WG_F64: return ((const double *)data)[i];
+    default: return ((const int32_t *)data)[i];
+    }
+}
+
+/* only on arrays being made: every array is immutable once an operator has returned it */
 void wg_set(T *t, int32_t i, double v) {
+    WG_ASSERT(t->pending == NULL);
     switch (t->dtype) {
     case WG_F32: ((float *)t->storage->data)[i] = (float)v; break;
     case WG_F64: ((double *)t->storage->data)[i] = v; break;
@@ -227,6 +242,7 @@ static size_t count_storage(wg_storage *s) {
 }
 
 WG_API void wg_memory_stats(double *out) {
+    wg_force_all(); /* pending programs keep their inputs alive: count what eager code would */
     g_stats_epoch++;
     double handles = 0, held = 0;
     for (T *t = g_live; t; t = t->next_live) {

@@ -130,6 +130,9 @@ WG_API int wg_set_recording(int on);     /* returns the previous value */
 WG_API int wg_is_recording(void);
 WG_API int wg_set_training(int on);      /* returns the previous value */
 WG_API int wg_is_training(void);
+/* Deferring and fusing elementwise operators (on by default): tests turn it off to compare
+ * results with the unfused kernels. Returns the previous value. */
+WG_API int wg_set_fusion(int on);
 
 enum { WG_GRAD_WRITE = 0, WG_GRAD_ADD = 1 };
 /* Makes x a variable (a leaf, cut from any graph it came from) with a zero gradient. */

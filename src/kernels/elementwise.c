@@ -201,7 +201,7 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
 
 #define DEFINE_BINARY(TYPE, suffix) \
     DEFINE_POW_BY_SCALAR(TYPE, suffix) \
-    static void binary_run_##suffix(int op, size_t n, const TYPE *restrict A, ptrdiff_t sa, \
+    __attribute__((noinline)) static void binary_run_##suffix(int op, size_t n, const TYPE *restrict A, ptrdiff_t sa, \
                                     const TYPE *restrict B, ptrdiff_t sb, TYPE *restrict O) { \
         typedef TYPE native_t; \
         if (op == WG_OP_POW && sb == 0 && pow_by_scalar_##suffix(n, A, sa, B[0], O)) return; \
@@ -229,6 +229,12 @@ DEFINE_BINARY(double, f64)
 void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out) {
     if (dtype == WG_F32) binary_f32(op, L, a, b, out);
     else binary_f64(op, L, a, b, out);
+}
+
+void wg_kernel_binary_run(int dtype, int op, size_t n, const void *a, ptrdiff_t sa, const void *b, ptrdiff_t sb,
+                          void *out) {
+    if (dtype == WG_F32) binary_run_f32(op, n, a, sa, b, sb, out);
+    else binary_run_f64(op, n, a, sa, b, sb, out);
 }
 
 /* clip: NaN bounds mean unbounded; NaN inputs stay NaN */

@@ -10,7 +10,7 @@
 /* A strided walk over an output shape for up to 4 operands (operand 0 is the output).
  * Strides are in elements; 0 means broadcast. wg_loop_init merges dimensions that are
  * contiguous for every operand, so the innermost run is as long as possible. */
-#define WG_LOOP_OPS 4
+#define WG_LOOP_OPS 5
 typedef struct {
     int ndim;                                 /* >= 1 after init */
     int nops;
@@ -41,7 +41,26 @@ static inline int wg_loop_step(const wg_loop *L, int32_t *idx, ptrdiff_t *off) {
 void wg_kernel_unary(int dtype, int op, size_t n, const void *x, void *y);
 void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y); /* no SIMD; native builds only (tests) */
 void wg_kernel_binary(int dtype, int op, const wg_loop *L, const void *a, const void *b, void *out);
+/* one run of n outputs; sa, sb are 1 (contiguous) or 0 (one number for the whole run) */
+void wg_kernel_binary_run(int dtype, int op, size_t n, const void *a, ptrdiff_t sa, const void *b, ptrdiff_t sb,
+                          void *out);
 void wg_kernel_clip(int dtype, size_t n, const void *x, void *y, double lo, double hi);
+
+/* fused.c: a chain of elementwise operators in one pass. Values are numbered: leaves (input
+ * arrays, operands 1.. of the wg_loop over the output), then constants, then the steps' results;
+ * the last step is the output. */
+#define WG_FUSE_LEAVES 4
+#define WG_FUSE_CONSTS 4
+#define WG_FUSE_STEPS 8
+#define WG_FUSE_VALUES (WG_FUSE_LEAVES + WG_FUSE_CONSTS + WG_FUSE_STEPS)
+#define WG_FUSE_STEP0 (WG_FUSE_LEAVES + WG_FUSE_CONSTS) /* value number of step 0's result */
+typedef struct { uint8_t op, nargs, arg[2]; } wg_fuse_step; /* a unary or binary operator */
+typedef struct {
+    int nleaves, nconsts, nsteps;
+    double consts[WG_FUSE_CONSTS];
+    wg_fuse_step step[WG_FUSE_STEPS];
+} wg_fuse_prog;
+void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, void *out);
 
 /* vmath_f32.c: SIMD float32 transcendentals (about 1 ulp; see the file) */
 void wg_f32_vexp(size_t n, const float *x, float *y);

@@ -1,0 +1,203 @@
+/* fusion.c: deferred elementwise operators, run together in one pass (kernels/fused.c).
+ *
+ * A cheap elementwise operator (arithmetic, the fused backward ops; see is_cheap) does not
+ * run when called. Its output is allocated at once, so that running out of memory is still
+ * reported by the operator that needed it, and carries a pending program instead of data.
+ * The next elementwise operator that reads it copies that program into its own rather than
+ * reading the array: z = x * y + x makes one pass over x and y and never writes x * y.
+ * An expensive operator (tanh, exp, ...) runs at once, but through the program of a pending
+ * input: tanh(x w + b) is also one pass.
+ *
+ * Results are bit for bit those of the unfused kernels: each step runs the same kernel, in the
+ * same dtype, on a block of the output.
+ *
+ * A pending array runs its program (wg_force) the moment anything else needs its data: any
+ * kernel that is not elementwise (ops.c reads data only through wg_data), a view of it, the
+ * host reading it (wg_tensor_data). Memory behaves as without fusion: a program keeps its
+ * input arrays alive, so disposing one of them from the host first runs the programs that read
+ * it (wg_force_readers), nd.memory() runs all of them, and at most MAX_PENDING are pending at
+ * once (the oldest runs when another one would exceed that). */
+#include <stdlib.h>
+#include <string.h>
+#include "internal.h"
+
+/* At most MAX_PENDING programs wait at once, in these slots: no allocation, so deferring an
+ * operator can never fail. */
+#define MAX_PENDING 16
+struct wg_pending {
+    wg_fuse_prog prog;
+    T *leaf[WG_FUSE_LEAVES]; /* one reference each */
+    T *owner;                /* the array it computes; NULL: a free slot */
+    unsigned age;            /* when it was deferred: the oldest runs when all slots are taken */
+};
+static struct wg_pending g_slots[MAX_PENDING];
+static unsigned g_age;
+
+/* Memory-bound operators: worth deferring, and cheap enough to compute again when a pending
+ * array is both read by a later program and needed itself. */
+static bool is_cheap(int op) {
+    switch (op) {
+    case WG_OP_NEG: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_RELU: case WG_OP_RECIPROCAL:
+    case WG_OP_ADD: case WG_OP_SUB: case WG_OP_MUL: case WG_OP_DIV: case WG_OP_MAXIMUM: case WG_OP_MINIMUM:
+    case WG_OP_TANH_GRAD: case WG_OP_SIGMOID_GRAD:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/* ---- building a program ---------------------------------------------------------------- */
+static int leaf_value(struct wg_pending *q, T *x) {
+    for (int k = 0; k < q->prog.nleaves; k++) if (q->leaf[k] == x) return k;
+    if (q->prog.nleaves == WG_FUSE_LEAVES) return -1;
+    q->leaf[q->prog.nleaves] = x;
+    return q->prog.nleaves++;
+}
+
+static int const_value(struct wg_pending *q, double c) {
+    for (int k = 0; k < q->prog.nconsts; k++)
+        if (memcmp(&q->prog.consts[k], &c, sizeof c) == 0) return WG_FUSE_LEAVES + k; /* bits: NaN, -0 */
+    if (q->prog.nconsts == WG_FUSE_CONSTS) return -1;
+    q->prog.consts[q->prog.nconsts] = c;
+    return WG_FUSE_LEAVES + q->prog.nconsts++;
+}
+
+static int append_step(struct wg_pending *q, int op, int nargs, const int *args) {
+    if (q->prog.nsteps == WG_FUSE_STEPS) return -1;
+    wg_fuse_step *s = &q->prog.step[q->prog.nsteps];
+    s->op = (uint8_t)op;
+    s->nargs = (uint8_t)nargs;
+    for (int i = 0; i < 2; i++) s->arg[i] = (uint8_t)(i < nargs ? args[i] : 0);
+    return WG_FUSE_STEP0 + q->prog.nsteps++;
+}
+
+/* Copies the program of a pending array into q; the value number of its result, or -1 when
+ * q has no room for it (q is then partly changed: the caller restores it). */
+static int inline_program(struct wg_pending *q, const struct wg_pending *p) {
+    int map[WG_FUSE_VALUES];
+    for (int k = 0; k < p->prog.nleaves; k++)
+        if ((map[k] = leaf_value(q, p->leaf[k])) < 0) return -1;
+    for (int c = 0; c < p->prog.nconsts; c++)
+        if ((map[WG_FUSE_LEAVES + c] = const_value(q, p->prog.consts[c])) < 0) return -1;
+    int v = -1;
+    for (int j = 0; j < p->prog.nsteps; j++) {
+        const wg_fuse_step *s = &p->prog.step[j];
+        int args[2] = { map[s->arg[0]], map[s->arg[1]] };
+        if ((v = map[WG_FUSE_STEP0 + j] = append_step(q, s->op, s->nargs, args)) < 0) return -1;
+    }
+    return v;
+}
+
+/* The value number of operand x of an operator whose output is out: x's own program when it
+ * is pending and as large as out (a smaller one would be computed again for every element it
+ * is broadcast to), else x's data, as a constant when it is a single number. -1: no room. */
+static int operand_value(struct wg_pending *q, T *x, const T *out) {
+    if (x->pending && x->size == out->size) {
+        struct wg_pending saved = *q;
+        int v = inline_program(q, x->pending);
+        if (v >= 0) return v;
+        *q = saved;
+    }
+    wg_force(x);
+    return x->size == 1 ? const_value(q, wg_get(x, 0)) : leaf_value(q, x);
+}
+
+/* ---- running a program ------------------------------------------------------------------ */
+static void run_program(const struct wg_pending *q, T *out) {
+    ptrdiff_t strides[WG_LOOP_OPS][WG_MAX_DIMS];
+    const void *leaves[WG_FUSE_LEAVES];
+    wg_broadcast_strides(out, out->ndim, strides[0]);
+    for (int k = 0; k < q->prog.nleaves; k++) {
+        WG_ASSERT(q->leaf[k]->pending == NULL);
+        wg_broadcast_strides(q->leaf[k], out->ndim, strides[k + 1]);
+        leaves[k] = q->leaf[k]->storage->data;
+    }
+    wg_loop L;
+    wg_loop_init(&L, out->ndim, out->shape, 1 + q->prog.nleaves, strides);
+    wg_kernel_fused(out->dtype, &q->prog, &L, leaves, out->storage->data);
+}
+
+static void release(struct wg_pending *q) {
+    q->owner = NULL;
+    for (int k = 0; k < q->prog.nleaves; k++) wg_unref(q->leaf[k]);
+}
+
+void wg_force(T *t) {
+    struct wg_pending *q = t->pending;
+    if (!q) return;
+    t->pending = NULL;
+    run_program(q, t);
+    release(q);
+}
+
+void wg_force_all(void) {
+    for (int i = 0; i < MAX_PENDING; i++) if (g_slots[i].owner) wg_force(g_slots[i].owner);
+}
+
+void wg_force_readers(const T *x) {
+    for (int i = 0; i < MAX_PENDING; i++) {
+        const struct wg_pending *q = &g_slots[i];
+        for (int k = 0; q->owner && k < q->prog.nleaves; k++)
+            if (q->leaf[k] == x) wg_force(q->owner);
+    }
+}
+
+void wg_pending_drop(T *t) {
+    struct wg_pending *q = t->pending;
+    if (!q) return;
+    t->pending = NULL;
+    release(q);
+}
+
+/* a free slot, made by running the oldest program if there is none */
+static struct wg_pending *free_slot(void) {
+    struct wg_pending *oldest = &g_slots[0];
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (!g_slots[i].owner) return &g_slots[i];
+        if (g_slots[i].age - g_age < oldest->age - g_age) oldest = &g_slots[i]; /* wraps around */
+    }
+    wg_force(oldest->owner);
+    return oldest;
+}
+
+void *wg_data(const T *t) {
+    wg_force((T *)t); /* computing the data of an immutable array does not change it */
+    return t->storage->data;
+}
+
+/* ---- the operators' side ---------------------------------------------------------------- */
+static bool g_fusion = true;
+
+WG_API int wg_set_fusion(int on) {
+    bool was = g_fusion;
+    g_fusion = on != 0;
+    if (!g_fusion) wg_force_all();
+    return was;
+}
+
+bool wg_fuse(int op, int nin, T *const *in, T *out) {
+    if (!g_fusion || out->size == 0 || !wg_is_float(out->dtype)) return false;
+    bool cheap = is_cheap(op), any_pending = false;
+    for (int i = 0; i < nin; i++) {
+        if (in[i]->dtype != out->dtype) return false;
+        any_pending |= in[i]->pending != NULL;
+    }
+    if (!cheap && !any_pending) return false; /* the plain kernel is just as good */
+    struct wg_pending q = { 0 };
+    int args[2] = { 0, 0 };
+    for (int i = 0; i < nin; i++)
+        if ((args[i] = i && in[i] == in[0] ? args[0] : operand_value(&q, in[i], out)) < 0)
+            return false; /* the caller runs it unfused */
+    if (append_step(&q, op, nin, args) < 0) return false;
+    if (!cheap) { /* an expensive operator runs now, through the programs of its inputs */
+        run_program(&q, out);
+        return true;
+    }
+    for (int k = 0; k < q.prog.nleaves; k++) wg_ref(q.leaf[k]);
+    struct wg_pending *slot = free_slot();
+    *slot = q;
+    slot->owner = out;
+    slot->age = g_age++;
+    out->pending = slot;
+    return true;
+}

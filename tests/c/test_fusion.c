@@ -1,0 +1,242 @@
+/* Deferred, fused elementwise operators (src/fusion.c, src/kernels/fused.c).
+ *
+ * Random chains of elementwise operators over broadcast inputs run twice, fused and with
+ * fusion off: the results must be identical bit for bit (each step runs the same kernel),
+ * and within a few ulp of the same chain computed here in long double. Then the edges: pending
+ * arrays read by every other kind of operator, disposed inputs, more pending arrays than
+ * slots, programs longer or wider than one fits, and no array left behind (the sanitizer
+ * build also checks for leaks). */
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+
+static uint32_t g_seed = 12345;
+static uint32_t next_u32(void) { g_seed = g_seed * 1664525u + 1013904223u; return g_seed >> 8; }
+static double uniform(double lo, double hi) { return lo + (hi - lo) * (next_u32() / 16777216.0); }
+
+static wg_tensor *filled(int dtype, int ndim, const int32_t *shape, double lo, double hi) {
+    wg_tensor *t = wg_empty(dtype, ndim, shape);
+    int32_t n = wg_tensor_size(t);
+    for (int32_t i = 0; i < n; i++) {
+        double v = uniform(lo, hi);
+        if (dtype == WG_F32) ((float *)wg_tensor_data(t))[i] = (float)v;
+        else ((double *)wg_tensor_data(t))[i] = v;
+    }
+    return t;
+}
+
+/* element i of t, which has shape (ndim, shape) broadcast to out's shape (ondim, oshape), at
+ * the flat output index o */
+static long double broadcast_at(wg_tensor *t, int ondim, const int32_t *oshape, int32_t o) {
+    int ndim = wg_tensor_ndim(t);
+    const int32_t *shape = wg_tensor_shape(t);
+    int32_t idx = 0, stride = 1;
+    for (int d = ondim - 1; d >= 0; d--) {
+        int32_t coord = o % oshape[d];
+        o /= oshape[d];
+        int td = d - (ondim - ndim);
+        if (td < 0) continue;
+        if (shape[td] != 1) idx += coord * stride;
+        stride *= shape[td];
+    }
+    return at(t, idx);
+}
+
+/* the operators a chain draws from, and each one in long double */
+static const int UNARY[] = { WG_OP_NEG, WG_OP_SQUARE, WG_OP_ABS, WG_OP_TANH, WG_OP_EXP, WG_OP_SIN, WG_OP_RELU };
+static const int BINARY[] = { WG_OP_ADD, WG_OP_SUB, WG_OP_MUL, WG_OP_MAXIMUM, WG_OP_MINIMUM, WG_OP_DIV, WG_OP_TANH_GRAD };
+
+static long double apply1(int op, long double x) {
+    switch (op) {
+    case WG_OP_NEG: return -x;
+    case WG_OP_SQUARE: return x * x;
+    case WG_OP_ABS: return fabsl(x);
+    case WG_OP_TANH: return tanhl(x);
+    case WG_OP_EXP: return expl(x);
+    case WG_OP_SIN: return sinl(x);
+    default: return x < 0 ? 0 : x;
+    }
+}
+static long double apply2(int op, long double a, long double b) {
+    switch (op) {
+    case WG_OP_ADD: return a + b;
+    case WG_OP_SUB: return a - b;
+    case WG_OP_MUL: return a * b;
+    case WG_OP_MAXIMUM: return a > b ? a : b;
+    case WG_OP_MINIMUM: return a < b ? a : b;
+    case WG_OP_DIV: return a / b;
+    default: return a * (1 - b * b);
+    }
+}
+
+#define MAX_VALUES 24
+
+/* One random chain over the inputs (kept in vals[0..ninputs)), recorded in ops so that it can
+ * be replayed: ops[k] = { op, a, b } (b < 0: unary; b >= 1000: number b - 1000 as a scalar). */
+typedef struct { int op, a, b; double s; } step;
+
+static wg_tensor *replay(const step *ops, int nsteps, wg_tensor **vals, int ninputs) {
+    wg_tensor *v[MAX_VALUES];
+    memcpy(v, vals, sizeof(wg_tensor *) * (size_t)ninputs);
+    for (int k = 0; k < nsteps; k++) {
+        const step *s = &ops[k];
+        v[ninputs + k] = s->b < 0 ? wg_unary(s->op, v[s->a])
+                       : s->b >= 1000 ? wg_binary_scalar(s->op, v[s->a], s->s, 0)
+                       : wg_binary(s->op, v[s->a], v[s->b]);
+    }
+    /* drop the intermediates first, as nd.tidy does: the result must not depend on them */
+    for (int k = 0; k < nsteps - 1; k++) wg_release(v[ninputs + k]);
+    return v[ninputs + nsteps - 1];
+}
+
+/* the chain's value at output element o, in long double */
+static long double reference(const step *ops, int nsteps, wg_tensor **inputs, int ninputs, int ndim,
+                             const int32_t *shape, int32_t o) {
+    long double v[MAX_VALUES];
+    for (int i = 0; i < ninputs; i++) v[i] = broadcast_at(inputs[i], ndim, shape, o);
+    for (int k = 0; k < nsteps; k++) {
+        const step *s = &ops[k];
+        v[ninputs + k] = s->b < 0 ? apply1(s->op, v[s->a]) : apply2(s->op, v[s->a], s->b >= 1000 ? s->s : v[s->b]);
+        /* each step rounds to the dtype, as the kernels do */
+        if (wg_tensor_dtype(inputs[0]) == WG_F32) v[ninputs + k] = (float)v[ninputs + k];
+        else v[ninputs + k] = (double)v[ninputs + k];
+    }
+    return v[ninputs + nsteps - 1];
+}
+
+static void random_chains(int dtype, int count) {
+    for (int c = 0; c < count; c++) {
+        /* output [A, B, C]; inner sizes past one fused block (1024) now and then */
+        int32_t full[3] = { 1 + (int32_t)(next_u32() % 3), 1 + (int32_t)(next_u32() % 4),
+                            next_u32() % 4 == 0 ? 1500 : 1 + (int32_t)(next_u32() % 9) };
+        int ninputs = 1 + (int)(next_u32() % 4);
+        wg_tensor *inputs[4];
+        for (int i = 0; i < ninputs; i++) {
+            /* the first input has the full shape; the others drop leading axes or set some to 1 */
+            int ndim = i == 0 ? 3 : (int)(next_u32() % 4);
+            int32_t shape[3];
+            for (int d = 0; d < ndim; d++) {
+                int32_t size = full[3 - ndim + d];
+                shape[d] = i > 0 && next_u32() % 3 == 0 ? 1 : size;
+            }
+            inputs[i] = filled(dtype, ndim, shape, -1.5, 1.5);
+        }
+        step ops[MAX_VALUES];
+        int nsteps = 1 + (int)(next_u32() % 12);
+        for (int k = 0; k < nsteps; k++) {
+            int nvals = ninputs + k;
+            /* mostly extend the latest value, so that chains form */
+            int a = next_u32() % 3 ? nvals - 1 : (int)(next_u32() % (uint32_t)nvals);
+            switch (next_u32() % 3) {
+            case 0: ops[k] = (step){ UNARY[next_u32() % 7], a, -1, 0 }; break;
+            case 1: ops[k] = (step){ BINARY[next_u32() % 6], a, 1000, uniform(-2, 2) }; break;
+            default: ops[k] = (step){ BINARY[next_u32() % 7], a, (int)(next_u32() % (uint32_t)nvals), 0 }; break;
+            }
+            /* keep the values in a range where tanh and exp stay well-conditioned */
+            if (ops[k].op == WG_OP_EXP || ops[k].op == WG_OP_DIV) ops[k] = (step){ WG_OP_TANH, a, -1, 0 };
+        }
+        wg_set_fusion(1);
+        wg_tensor *fused = replay(ops, nsteps, inputs, ninputs);
+        wg_set_fusion(0);
+        wg_tensor *plain = replay(ops, nsteps, inputs, ninputs);
+        wg_set_fusion(1);
+        CHECK(fused && plain);
+        if (!fused || !plain) { printf("  %s\n", wg_message()); continue; }
+        int32_t n = wg_tensor_size(fused);
+        CHECK(n == wg_tensor_size(plain));
+        size_t es = dtype == WG_F32 ? 4 : 8;
+        CHECK(memcmp(wg_tensor_data(fused), wg_tensor_data(plain), (size_t)n * es) == 0);
+        double ulp = dtype == WG_F32 ? 0x1p-23 : 0x1p-52;
+        for (int32_t o = 0; o < n; o += 1 + o / 7) {
+            long double want = reference(ops, nsteps, inputs, ninputs, wg_tensor_ndim(fused), wg_tensor_shape(fused), o);
+            /* each transcendental step is within 2 ulp; error grows through a chain */
+            CHECK_NEAR(at(fused, o), (double)want, 64 * ulp);
+        }
+        wg_release(fused);
+        wg_release(plain);
+        for (int i = 0; i < ninputs; i++) wg_release(inputs[i]);
+    }
+}
+
+static double live_bytes(void) {
+    double stats[4];
+    wg_memory_stats(stats);
+    return stats[3];
+}
+
+int main(void) {
+    random_chains(WG_F32, 300);
+    random_chains(WG_F64, 300);
+    CHECK(live_bytes() == 0);
+
+    int32_t shape[2] = { 3, 5 };
+    wg_tensor *x = filled(WG_F64, 2, shape, -1, 1), *y = filled(WG_F64, 2, shape, -1, 1);
+
+    /* a pending array read by operators that are not elementwise, and through a view */
+    wg_tensor *p = wg_binary(WG_OP_MUL, x, y);
+    wg_tensor *s = wg_reduce(WG_OP_SUM, p, -1, NULL, 0);
+    double want = 0;
+    for (int i = 0; i < 15; i++) want += at(x, i) * at(y, i);
+    CHECK_NEAR(at(s, 0), want, 1e-15);
+    int32_t flat[1] = { 15 };
+    wg_tensor *q = wg_binary(WG_OP_ADD, x, y), *r = wg_reshape(q, 1, flat);
+    for (int i = 0; i < 15; i++) CHECK(at(r, i) == at(x, i) + at(y, i));
+    wg_release(r); wg_release(q); wg_release(s); wg_release(p);
+
+    /* disposing an input of a pending array frees it at once (the program runs first) */
+    wg_tensor *z = filled(WG_F64, 2, shape, -1, 1);
+    double before = live_bytes();
+    wg_tensor *zy = wg_binary(WG_OP_SUB, z, y);
+    double with_zy = live_bytes();
+    CHECK(with_zy == before + 15 * 8);
+    wg_release(z);
+    CHECK(live_bytes() == with_zy - 15 * 8);
+    for (int i = 0; i < 15; i++) CHECK(at(zy, i) == at(zy, i)); /* computed, readable */
+    wg_release(zy);
+
+    /* more pending arrays than slots: the oldest run; each still has its value */
+    enum { MANY = 40 };
+    wg_tensor *many[MANY];
+    for (int k = 0; k < MANY; k++) many[k] = wg_binary_scalar(WG_OP_MUL, x, k, 0);
+    for (int k = 0; k < MANY; k++)
+        for (int i = 0; i < 15; i++) CHECK(at(many[k], i) == at(x, i) * k);
+    for (int k = 0; k < MANY; k++) wg_release(many[k]);
+
+    /* a chain longer than one program, and one with more inputs than a program holds */
+    wg_tensor *acc = wg_retain(x);
+    double expect[15];
+    for (int i = 0; i < 15; i++) expect[i] = at(x, i);
+    for (int k = 0; k < 30; k++) {
+        wg_tensor *next = wg_binary_scalar(k % 2 ? WG_OP_MUL : WG_OP_ADD, acc, 0.5 + k, 0);
+        for (int i = 0; i < 15; i++) expect[i] = k % 2 ? expect[i] * (0.5 + k) : expect[i] + (0.5 + k);
+        wg_release(acc);
+        acc = next;
+    }
+    for (int i = 0; i < 15; i++) CHECK(at(acc, i) == expect[i]);
+    wg_release(acc);
+    wg_tensor *ins[7], *sum = wg_retain(x);
+    for (int k = 0; k < 7; k++) {
+        ins[k] = filled(WG_F64, 2, shape, -1, 1);
+        wg_tensor *next = wg_binary(WG_OP_ADD, sum, ins[k]);
+        wg_release(sum);
+        sum = next;
+    }
+    for (int i = 0; i < 15; i++) {
+        double e = at(x, i);
+        for (int k = 0; k < 7; k++) e += at(ins[k], i);
+        CHECK(at(sum, i) == e);
+    }
+    wg_release(sum);
+    for (int k = 0; k < 7; k++) wg_release(ins[k]);
+
+    /* a shape error in the middle of a chain: reported by that operator, the rest intact */
+    int32_t bad[1] = { 4 };
+    wg_tensor *w = filled(WG_F64, 1, bad, -1, 1), *xy = wg_binary(WG_OP_ADD, x, y);
+    CHECK(wg_binary(WG_OP_MUL, xy, w) == NULL && wg_status() == WG_SHAPE_MISMATCH);
+    for (int i = 0; i < 15; i++) CHECK(at(xy, i) == at(x, i) + at(y, i));
+    wg_release(xy); wg_release(w);
+
+    wg_release(x); wg_release(y);
+    CHECK(live_bytes() == 0);
+    return check_summary("test_fusion");
+}
