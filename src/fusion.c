@@ -6,7 +6,8 @@
  * The next elementwise operator that reads it copies that program into its own rather than
  * reading the array: z = x * y + x makes one pass over x and y and never writes x * y.
  * An expensive operator (tanh, exp, ...) runs at once, but through the program of a pending
- * input: tanh(x w + b) is also one pass.
+ * input: tanh(x w + b) is also one pass. A sum of a pending array reads its program's inputs
+ * instead of its data (wg_fuse_sum): sum(g) of a gradient g never writes g out.
  *
  * Results are bit for bit those of the unfused kernels: each step runs the same kernel, in the
  * same dtype, on a block of the output.
@@ -103,18 +104,32 @@ static int operand_value(struct wg_pending *q, T *x, const T *out) {
 }
 
 /* ---- running a program ------------------------------------------------------------------ */
-static void run_program(const struct wg_pending *q, T *out) {
+/* the walk of a program over its output's shape: operand 0 the output, then the leaves */
+static void program_walk(const struct wg_pending *q, const T *out, wg_loop *L, const void **leaves) {
     ptrdiff_t strides[WG_LOOP_OPS][WG_MAX_DIMS];
-    const void *leaves[WG_FUSE_LEAVES];
     wg_broadcast_strides(out, out->ndim, strides[0]);
     for (int k = 0; k < q->prog.nleaves; k++) {
         WG_ASSERT(q->leaf[k]->pending == NULL);
         wg_broadcast_strides(q->leaf[k], out->ndim, strides[k + 1]);
         leaves[k] = q->leaf[k]->storage->data;
     }
+    wg_loop_init(L, out->ndim, out->shape, 1 + q->prog.nleaves, strides);
+}
+
+static void run_program(const struct wg_pending *q, T *out) {
     wg_loop L;
-    wg_loop_init(&L, out->ndim, out->shape, 1 + q->prog.nleaves, strides);
+    const void *leaves[WG_FUSE_LEAVES];
+    program_walk(q, out, &L, leaves);
     wg_kernel_fused(out->dtype, &q->prog, &L, leaves, out->storage->data);
+}
+
+bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
+    if (!x->pending) return false;
+    wg_loop L;
+    const void *leaves[WG_FUSE_LEAVES];
+    program_walk(x->pending, x, &L, leaves);
+    wg_kernel_fused_sum(x->dtype, &x->pending->prog, &L, leaves, R, acc);
+    return true;
 }
 
 static void release(struct wg_pending *q) {

@@ -9,6 +9,7 @@
 
 #include "wasmgrad.h"
 #include <stdbool.h>
+#include "kernels/kernels.h"
 
 typedef wg_tensor T;
 
@@ -85,6 +86,8 @@ void wg_scope_end(int mark);
 bool wg_fuse(int op, int nin, T *const *in, T *out);
 void *wg_data(const T *t);          /* t's data, computed first if pending: the only way to read it */
 void wg_force(T *t);                /* compute a pending array's data now */
+/* acc += the sums of x over the walk R of op_reduce, if x is pending (x stays pending) */
+bool wg_fuse_sum(T *x, const wg_loop *R, double *acc);
 void wg_force_all(void);
 void wg_force_readers(const T *x);  /* compute every pending array whose program reads x */
 void wg_pending_drop(T *t);         /* t dies: forget its program */
@@ -151,8 +154,5 @@ T *cp_expand_dims(T *x, int axis);
 T *cp_squeeze(T *x, int naxes, const int32_t *axes);
 T *cp_stack(int n, T *const *xs, int axis);
 extern const char *const wg_op_names[WG_OP_COUNT];
-
-/* ---- kernels (kernels/) -------------------------------------------------------------- */
-#include "kernels/kernels.h"
 
 #endif

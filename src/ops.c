@@ -258,7 +258,7 @@ T *op_reduce(int op, T *x, uint32_t mask, bool keepdims) {
     wg_loop L;
     wg_loop_init(&L, x->ndim, x->shape, 2, strides);
     wg_kernel_reduce_init(op, (size_t)out->size, acc);
-    wg_kernel_reduce(x->dtype, op, &L, DATA(x), acc);
+    if (op != WG_OP_SUM || !wg_fuse_sum(x, &L, acc)) wg_kernel_reduce(x->dtype, op, &L, DATA(x), acc);
     wg_kernel_convert(WG_F64, x->dtype, (size_t)out->size, acc, DATA(out));
     free(acc);
     out = wg_record(out, op, 1, &x);

@@ -1,69 +1,147 @@
 /* fused.c: runs a chain of elementwise operators as one pass over memory.
  *
  * x * y + x as two kernels writes x * y out in full and reads it back; here the output is
- * walked in blocks of FUSED_BLOCK elements, each step of the program runs on the block (the
- * same unary and binary kernels as unfused, so results are bit for bit the same), and only
- * the last step writes to memory. Intermediate blocks stay in cache. */
+ * computed a block of up to FUSED_BLOCK elements at a time: each step of the program runs on
+ * the block (the same unary and binary kernels as unfused, which give each element the same
+ * result wherever it is in a run, so results are bit for bit the same), and only the last
+ * step writes to memory. Intermediate blocks stay in cache. A sum of a program never writes
+ * the program's output at all (wg_kernel_fused_sum). */
 #include <stdbool.h>
+#include <string.h>
 #include "kernels.h"
 
-/* elements per block: 4 KB of float32 (8 of float64) per step, small enough for L1/L2, long enough
- * that the per-block kernel calls cost little */
+/* elements per block: 4 KB of float32 (8 of float64) per step, small enough for L1/L2, long
+ * enough that the per-block kernel calls cost little; a multiple of 64 (see wg_kernel_sum_piece) */
 #define FUSED_BLOCK 1024
 /* + 2 doubles: the SIMD kernels may read a partial vector past the end (16 bytes) */
 #define BUF_DOUBLES (FUSED_BLOCK + 2)
 
 static double g_step_buf[WG_FUSE_STEPS][BUF_DOUBLES] __attribute__((aligned(16)));
+static double g_leaf_buf[WG_FUSE_LEAVES][BUF_DOUBLES] __attribute__((aligned(16)));
 static double g_splat_buf[BUF_DOUBLES] __attribute__((aligned(16)));
+static double g_sum_buf[BUF_DOUBLES] __attribute__((aligned(16)));
 
 /* a value of the program for one block: where it is and whether it varies (stride 1) or is
  * one number for the whole block (stride 0) */
 typedef struct { const void *p; ptrdiff_t stride; } block_value;
 
-static void splat(int dtype, size_t n, const void *one, void *dst) {
-    if (dtype == WG_F32) { float v = *(const float *)one; for (size_t i = 0; i < n; i++) ((float *)dst)[i] = v; }
-    else { double v = *(const double *)one; for (size_t i = 0; i < n; i++) ((double *)dst)[i] = v; }
+/* one program over the output of its walk L (operand 0 the output, then the leaves) */
+typedef struct {
+    int dtype;
+    size_t es;
+    const wg_fuse_prog *p;
+    const wg_loop *L;
+    const void *const *leaves;
+    union { float f; double d; } consts[WG_FUSE_CONSTS];
+} program;
+
+static program program_of(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves) {
+    program g = { dtype, dtype == WG_F64 ? 8 : 4, p, L, leaves, { { 0 } } };
+    for (int c = 0; c < p->nconsts; c++) {
+        if (dtype == WG_F32) g.consts[c].f = (float)p->consts[c];
+        else g.consts[c].d = p->consts[c];
+    }
+    return g;
+}
+
+static void splat(size_t es, size_t n, const void *one, char *dst) {
+    for (size_t i = 0; i < n; i++) memcpy(dst + i * es, one, es);
+}
+
+/* the walk's position at output element `flat`: multi-index and each leaf's offset */
+static void locate(const program *g, int64_t flat, int32_t *idx, ptrdiff_t *off) {
+    const wg_loop *L = g->L;
+    for (int d = L->ndim - 1; d >= 0; d--) {
+        idx[d] = (int32_t)(flat % L->shape[d]);
+        flat /= L->shape[d];
+    }
+    for (int k = 1; k < L->nops; k++) {
+        off[k] = 0;
+        for (int d = 0; d < L->ndim; d++) off[k] += idx[d] * L->stride[k][d];
+    }
+}
+
+/* Output elements [start, start + n) of the program into dst, n <= FUSED_BLOCK. Leaves are
+ * contiguous arrays broadcast to the output, so along the innermost dimension of the walk
+ * each has stride 1 or 0: within one run of that dimension they are read in place; a block
+ * across runs (short rows) first copies each leaf's pieces into a buffer. */
+static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
+    const wg_loop *L = g->L;
+    const wg_fuse_prog *p = g->p;
+    int in = L->ndim - 1;
+    int32_t idx[WG_MAX_DIMS];
+    ptrdiff_t off[WG_LOOP_OPS];
+    locate(g, start, idx, off);
+    block_value v[WG_FUSE_VALUES];
+    if ((size_t)(L->shape[in] - idx[in]) >= n) {
+        for (int k = 0; k < p->nleaves; k++)
+            v[k] = (block_value){ (const char *)g->leaves[k] + off[k + 1] * (ptrdiff_t)g->es, L->stride[k + 1][in] };
+    } else {
+        for (size_t done = 0; done < n;) {
+            size_t piece = (size_t)(L->shape[in] - idx[in]);
+            if (piece > n - done) piece = n - done;
+            for (int k = 0; k < p->nleaves; k++) {
+                const char *src = (const char *)g->leaves[k] + off[k + 1] * (ptrdiff_t)g->es;
+                char *to = (char *)g_leaf_buf[k] + done * g->es;
+                if (L->stride[k + 1][in]) memcpy(to, src, piece * g->es);
+                else splat(g->es, piece, src, to);
+            }
+            done += piece;
+            if (done < n) locate(g, start + (int64_t)done, idx, off);
+        }
+        for (int k = 0; k < p->nleaves; k++) v[k] = (block_value){ g_leaf_buf[k], 1 };
+    }
+    for (int c = 0; c < p->nconsts; c++) v[WG_FUSE_LEAVES + c] = (block_value){ &g->consts[c], 0 };
+    for (int j = 0; j < p->nsteps; j++) {
+        const wg_fuse_step *st = &p->step[j];
+        void *out = j == p->nsteps - 1 ? dst : (void *)g_step_buf[j];
+        block_value a = v[st->arg[0]];
+        if (st->nargs == 1) {
+            /* unary kernels take a contiguous input: spread a block-wide number first */
+            if (a.stride == 0) { splat(g->es, n, a.p, (char *)g_splat_buf); a.p = g_splat_buf; }
+            wg_kernel_unary(g->dtype, st->op, n, a.p, out);
+        } else {
+            block_value b = v[st->arg[1]];
+            wg_kernel_binary_run(g->dtype, st->op, n, a.p, a.stride, b.p, b.stride, out);
+        }
+        v[WG_FUSE_STEP0 + j] = (block_value){ out, 1 };
+    }
 }
 
 void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, void *out) {
-    size_t es = dtype == WG_F64 ? 8 : 4;
-    /* the constants in the program's dtype, each read with stride 0 */
-    union { float f; double d; } consts[WG_FUSE_CONSTS];
-    for (int c = 0; c < p->nconsts; c++) {
-        if (dtype == WG_F32) consts[c].f = (float)p->consts[c];
-        else consts[c].d = p->consts[c];
+    program g = program_of(dtype, p, L, leaves);
+    int64_t size = wg_loop_size(L);
+    for (int64_t start = 0; start < size; start += FUSED_BLOCK) {
+        size_t n = size - start < FUSED_BLOCK ? (size_t)(size - start) : FUSED_BLOCK;
+        eval_range(&g, start, n, (char *)out + start * (int64_t)g.es);
     }
+}
+
+void wg_kernel_fused_sum(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves,
+                         const wg_loop *R, double *acc) {
+    program g = program_of(dtype, p, L, leaves);
     int32_t idx[WG_MAX_DIMS] = {0};
     ptrdiff_t off[WG_LOOP_OPS] = {0};
-    int in = L->ndim - 1;
-    size_t run = (size_t)L->shape[in];
+    int in = R->ndim - 1;
+    int32_t run = R->shape[in];
+    ptrdiff_t sa = R->stride[0][in];
     if (run == 0) return;
-    block_value v[WG_FUSE_VALUES];
     do {
-        for (size_t start = 0; start < run; start += FUSED_BLOCK) {
-            size_t n = run - start < FUSED_BLOCK ? run - start : FUSED_BLOCK;
-            /* leaves are contiguous arrays broadcast to the output, so along the innermost
-               dimension of the walk each one has stride 1 or 0 */
-            for (int k = 0; k < p->nleaves; k++) {
-                ptrdiff_t s = L->stride[k + 1][in];
-                v[k] = (block_value){ (const char *)leaves[k] + (off[k + 1] + (ptrdiff_t)start * s) * (ptrdiff_t)es, s };
-            }
-            for (int c = 0; c < p->nconsts; c++) v[WG_FUSE_LEAVES + c] = (block_value){ &consts[c], 0 };
-            for (int j = 0; j < p->nsteps; j++) {
-                const wg_fuse_step *st = &p->step[j];
-                bool last = j == p->nsteps - 1;
-                void *dst = last ? (char *)out + (off[0] + (ptrdiff_t)start) * (ptrdiff_t)es : (void *)g_step_buf[j];
-                block_value a = v[st->arg[0]];
-                if (st->nargs == 1) {
-                    /* unary kernels take a contiguous input: spread a block-wide number first */
-                    if (a.stride == 0) { splat(dtype, n, a.p, g_splat_buf); a.p = g_splat_buf; }
-                    wg_kernel_unary(dtype, st->op, n, a.p, dst);
-                } else {
-                    block_value b = v[st->arg[1]];
-                    wg_kernel_binary_run(dtype, st->op, n, a.p, a.stride, b.p, b.stride, dst);
-                }
-                v[WG_FUSE_STEP0 + j] = (block_value){ dst, 1 };
+        double *as = acc + off[0];
+        double state[4] = { 0, 0, 0, 0 };
+        for (int32_t start = 0; start < run; start += FUSED_BLOCK) {
+            int32_t n = run - start < FUSED_BLOCK ? run - start : FUSED_BLOCK;
+            eval_range(&g, off[1] + start, (size_t)n, g_sum_buf);
+            int last = start + n == run;
+            if (sa == 0) { /* a reduced run: the sum of its pieces as reduce.c sums a whole run */
+                double r = dtype == WG_F32 ? wg_kernel_sum_piece_f32((const float *)g_sum_buf, n, state, last)
+                                           : wg_kernel_sum_piece_f64(g_sum_buf, n, state, last);
+                if (last) *as += r;
+            } else if (dtype == WG_F32) { /* a kept axis: element by element, as reduce.c */
+                for (int32_t i = 0; i < n; i++) as[(start + i) * sa] += ((const float *)g_sum_buf)[i];
+            } else {
+                for (int32_t i = 0; i < n; i++) as[(start + i) * sa] += g_sum_buf[i];
             }
         }
-    } while (wg_loop_step(L, idx, off));
+    } while (wg_loop_step(R, idx, off));
 }

@@ -61,6 +61,10 @@ typedef struct {
     wg_fuse_step step[WG_FUSE_STEPS];
 } wg_fuse_prog;
 void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, void *out);
+/* acc += sums of the program's output, walked by R (operands acc and the output, as
+ * wg_kernel_reduce): what reducing the computed output would give, bit for bit */
+void wg_kernel_fused_sum(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves,
+                         const wg_loop *R, double *acc);
 
 /* vmath_f32.c: SIMD float32 transcendentals (about 1 ulp; see the file) */
 void wg_f32_vexp(size_t n, const float *x, float *y);
@@ -104,6 +108,10 @@ void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double
 /* the sum of a contiguous run, as reduce uses it */
 double wg_kernel_sum_f32(const float *x, int32_t n);
 double wg_kernel_sum_f64(const double *x, int32_t n);
+/* the same sum fed in pieces, all but the last a multiple of 64 elements: state (4 doubles,
+ * zeroed before the first piece) carries it over; the last piece (last != 0) returns it */
+double wg_kernel_sum_piece_f32(const float *x, int32_t n, double *state, int last);
+double wg_kernel_sum_piece_f64(const double *x, int32_t n, double *state, int last);
 /* softmax along the middle axis of [outer, n, inner]; -1: out of memory for the row buffer */
 int wg_kernel_softmax(int dtype, int32_t outer, int32_t n, int32_t inner, const void *x, void *y);
 

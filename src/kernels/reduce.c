@@ -37,9 +37,12 @@ typedef int32_t i32x4 __attribute__((vector_size(16)));
  * accumulators, so each lane adds four values and the adds pipeline), and each block's sum
  * goes into a double. The error is that of a 16-term float32 sum per block (NumPy's pairwise
  * float32 sum is of the same order); promoting every element to double instead cost half as
- * much time again (1024 rows of 1024 in V8: 0.23 ms against 0.15 ms). */
-__attribute__((noinline)) double wg_kernel_sum_f32(const float *x, int32_t n) {
-    f64x2 total = { 0, 0 };
+ * much time again (1024 rows of 1024 in V8: 0.23 ms against 0.15 ms).
+ * A run may come in pieces (fused.c computes it a block at a time): state carries the double
+ * accumulators from one piece to the next, and as long as every piece but the last is a
+ * multiple of 64 elements the sum is the same as of the whole run at once. */
+__attribute__((noinline)) double wg_kernel_sum_piece_f32(const float *x, int32_t n, double *state, int last) {
+    f64x2 total = { state[0], state[1] };
     int32_t i = 0;
     while (n - i >= 16) {
         int32_t end = n - i >= 64 ? i + 64 : n - (n - i) % 16;
@@ -53,13 +56,17 @@ __attribute__((noinline)) double wg_kernel_sum_f32(const float *x, int32_t n) {
         total += __builtin_convertvector(__builtin_shufflevector(s, s, 0, 1), f64x2) +
                  __builtin_convertvector(__builtin_shufflevector(s, s, 2, 3), f64x2);
     }
+    state[0] = total[0];
+    state[1] = total[1];
+    if (!last) return 0;
     double r = total[0] + total[1];
     for (; i < n; i++) r += x[i];
     return r;
 }
 
-__attribute__((noinline)) double wg_kernel_sum_f64(const double *x, int32_t n) {
-    f64x2 a0 = { 0, 0 }, a1 = { 0, 0 };
+/* the same for float64, four at a time in two pairs of lanes; pieces a multiple of 4 */
+__attribute__((noinline)) double wg_kernel_sum_piece_f64(const double *x, int32_t n, double *state, int last) {
+    f64x2 a0 = { state[0], state[1] }, a1 = { state[2], state[3] };
     int32_t i = 0;
     for (; i + 4 <= n; i += 4) {
         f64x2 lo, hi;
@@ -68,9 +75,22 @@ __attribute__((noinline)) double wg_kernel_sum_f64(const double *x, int32_t n) {
         a0 += lo;
         a1 += hi;
     }
+    memcpy(state, &a0, sizeof a0);
+    memcpy(state + 2, &a1, sizeof a1);
+    if (!last) return 0;
     double r = (a0[0] + a1[0]) + (a0[1] + a1[1]);
     for (; i < n; i++) r += x[i];
     return r;
+}
+
+double wg_kernel_sum_f32(const float *x, int32_t n) {
+    double state[2] = { 0, 0 };
+    return wg_kernel_sum_piece_f32(x, n, state, 1);
+}
+
+double wg_kernel_sum_f64(const double *x, int32_t n) {
+    double state[4] = { 0, 0, 0, 0 };
+    return wg_kernel_sum_piece_f64(x, n, state, 1);
 }
 
 /* max or min of a contiguous float32 run, four lanes at a time; a NaN anywhere wins

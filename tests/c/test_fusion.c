@@ -106,8 +106,9 @@ static long double reference(const step *ops, int nsteps, wg_tensor **inputs, in
 
 static void random_chains(int dtype, int count) {
     for (int c = 0; c < count; c++) {
-        /* output [A, B, C]; inner sizes past one fused block (1024) now and then */
-        int32_t full[3] = { 1 + (int32_t)(next_u32() % 3), 1 + (int32_t)(next_u32() % 4),
+        /* output [A, B, C]; inner sizes past one fused block (1024) now and then, and many
+           short rows, so that blocks span rows */
+        int32_t full[3] = { next_u32() % 5 == 0 ? 200 : 1 + (int32_t)(next_u32() % 3), 1 + (int32_t)(next_u32() % 4),
                             next_u32() % 4 == 0 ? 1500 : 1 + (int32_t)(next_u32() % 9) };
         int ninputs = 1 + (int)(next_u32() % 4);
         wg_tensor *inputs[4];
@@ -135,11 +136,24 @@ static void random_chains(int dtype, int count) {
             /* keep the values in a range where tanh and exp stay well-conditioned */
             if (ops[k].op == WG_OP_EXP || ops[k].op == WG_OP_DIV) ops[k] = (step){ WG_OP_TANH, a, -1, 0 };
         }
+        /* a sum over some axes of the result, taken while it is still pending (fused: the
+           program is summed without being written) */
+        int32_t axes[3], naxes = 0, keep = (int32_t)(next_u32() % 2), pick = (int32_t)next_u32();
         wg_set_fusion(1);
         wg_tensor *fused = replay(ops, nsteps, inputs, ninputs);
+        for (int d = 0; fused && d < wg_tensor_ndim(fused); d++) if (pick & (1 << d)) axes[naxes++] = d;
+        if (pick & 8) naxes = -1; /* all */
+        wg_tensor *fused_sum = wg_reduce(WG_OP_SUM, fused, naxes, axes, keep);
         wg_set_fusion(0);
         wg_tensor *plain = replay(ops, nsteps, inputs, ninputs);
+        wg_tensor *plain_sum = wg_reduce(WG_OP_SUM, plain, naxes, axes, keep);
         wg_set_fusion(1);
+        CHECK(fused_sum && plain_sum && wg_tensor_size(fused_sum) == wg_tensor_size(plain_sum));
+        if (fused_sum && plain_sum)
+            CHECK(memcmp(wg_tensor_data(fused_sum), wg_tensor_data(plain_sum),
+                         (size_t)wg_tensor_size(fused_sum) * (dtype == WG_F32 ? 4 : 8)) == 0);
+        wg_release(fused_sum);
+        wg_release(plain_sum);
         CHECK(fused && plain);
         if (!fused || !plain) { printf("  %s\n", wg_message()); continue; }
         int32_t n = wg_tensor_size(fused);
