@@ -35,12 +35,16 @@ static struct wg_pending g_slots[MAX_PENDING];
 static unsigned g_age;
 
 /* Memory-bound operators: worth deferring, and cheap enough to compute again when a pending
- * array is both read by a later program and needed itself. */
+ * array is both read by a later program and needed itself. The comparisons and sign are the
+ * masks that rules multiply g by (relu: g (x > 0), abs: g sign(x)). */
 static bool is_cheap(int op) {
     switch (op) {
-    case WG_OP_NEG: case WG_OP_ABS: case WG_OP_SQUARE: case WG_OP_RELU: case WG_OP_RECIPROCAL:
+    case WG_OP_NEG: case WG_OP_ABS: case WG_OP_SIGN: case WG_OP_SQUARE: case WG_OP_RELU: case WG_OP_RECIPROCAL:
+    case WG_OP_DEGREES: case WG_OP_RADIANS:
     case WG_OP_ADD: case WG_OP_SUB: case WG_OP_MUL: case WG_OP_DIV: case WG_OP_MAXIMUM: case WG_OP_MINIMUM:
     case WG_OP_TANH_GRAD: case WG_OP_SIGMOID_GRAD:
+    case WG_OP_EQUAL: case WG_OP_NOT_EQUAL: case WG_OP_GREATER: case WG_OP_GREATER_EQUAL: case WG_OP_LESS:
+    case WG_OP_LESS_EQUAL:
         return true;
     default:
         return false;

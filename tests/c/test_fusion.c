@@ -43,8 +43,9 @@ static long double broadcast_at(wg_tensor *t, int ondim, const int32_t *oshape, 
 }
 
 /* the operators a chain draws from, and each one in long double */
-static const int UNARY[] = { WG_OP_NEG, WG_OP_SQUARE, WG_OP_ABS, WG_OP_TANH, WG_OP_EXP, WG_OP_SIN, WG_OP_RELU };
-static const int BINARY[] = { WG_OP_ADD, WG_OP_SUB, WG_OP_MUL, WG_OP_MAXIMUM, WG_OP_MINIMUM, WG_OP_DIV, WG_OP_TANH_GRAD };
+static const int UNARY[] = { WG_OP_NEG, WG_OP_SQUARE, WG_OP_ABS, WG_OP_TANH, WG_OP_EXP, WG_OP_SIN, WG_OP_RELU, WG_OP_SIGN };
+static const int BINARY[] = { WG_OP_ADD, WG_OP_SUB, WG_OP_MUL, WG_OP_MAXIMUM, WG_OP_MINIMUM, WG_OP_DIV, WG_OP_TANH_GRAD,
+                              WG_OP_GREATER, WG_OP_LESS_EQUAL };
 
 static long double apply1(int op, long double x) {
     switch (op) {
@@ -54,6 +55,7 @@ static long double apply1(int op, long double x) {
     case WG_OP_TANH: return tanhl(x);
     case WG_OP_EXP: return expl(x);
     case WG_OP_SIN: return sinl(x);
+    case WG_OP_SIGN: return x > 0 ? 1 : x < 0 ? -1 : x;
     default: return x < 0 ? 0 : x;
     }
 }
@@ -65,6 +67,8 @@ static long double apply2(int op, long double a, long double b) {
     case WG_OP_MAXIMUM: return a > b ? a : b;
     case WG_OP_MINIMUM: return a < b ? a : b;
     case WG_OP_DIV: return a / b;
+    case WG_OP_GREATER: return a > b;
+    case WG_OP_LESS_EQUAL: return a <= b;
     default: return a * (1 - b * b);
     }
 }
@@ -129,9 +133,9 @@ static void random_chains(int dtype, int count) {
             /* mostly extend the latest value, so that chains form */
             int a = next_u32() % 3 ? nvals - 1 : (int)(next_u32() % (uint32_t)nvals);
             switch (next_u32() % 3) {
-            case 0: ops[k] = (step){ UNARY[next_u32() % 7], a, -1, 0 }; break;
+            case 0: ops[k] = (step){ UNARY[next_u32() % 8], a, -1, 0 }; break;
             case 1: ops[k] = (step){ BINARY[next_u32() % 6], a, 1000, uniform(-2, 2) }; break;
-            default: ops[k] = (step){ BINARY[next_u32() % 7], a, (int)(next_u32() % (uint32_t)nvals), 0 }; break;
+            default: ops[k] = (step){ BINARY[next_u32() % 9], a, (int)(next_u32() % (uint32_t)nvals), 0 }; break;
             }
             /* keep the values in a range where tanh and exp stay well-conditioned */
             if (ops[k].op == WG_OP_EXP || ops[k].op == WG_OP_DIV) ops[k] = (step){ WG_OP_TANH, a, -1, 0 };
