@@ -1,8 +1,8 @@
 /* fusion.c: deferred elementwise operators, run together in one pass (kernels/fused.c).
  *
- * A cheap elementwise operator (arithmetic, the fused backward ops; see is_cheap) does not
- * run when called. Its output is allocated at once, so that running out of memory is still
- * reported by the operator that needed it, and carries a pending program instead of data.
+ * A cheap elementwise operator (arithmetic, comparisons, the fused backward ops: is_cheap)
+ * does not run when called. Its output is allocated at once, so that running out of memory is
+ * still reported by the operator that needed it, and carries a pending program, not data.
  * The next elementwise operator that reads it copies that program into its own rather than
  * reading the array: z = x * y + x makes one pass over x and y and never writes x * y.
  * An expensive operator (tanh, exp, ...) runs at once, but through the program of a pending
@@ -14,10 +14,11 @@
  *
  * A pending array runs its program (wg_force) the moment anything else needs its data: any
  * kernel that is not elementwise (ops.c reads data only through wg_data), a view of it, the
- * host reading it (wg_tensor_data). Memory behaves as without fusion: a program keeps its
- * input arrays alive, so disposing one of them from the host first runs the programs that read
- * it (wg_force_readers), nd.memory() runs all of them, and at most MAX_PENDING are pending at
- * once (the oldest runs when another one would exceed that). */
+ * host reading it (wg_tensor_data). A program keeps its input arrays alive, so that memory
+ * behaves as without fusion: disposing an array from the host first runs the programs that
+ * read it (wg_force_readers), nd.memory() runs all of them, and at most MAX_PENDING wait at
+ * once (the oldest runs when another one would exceed that). What can differ is the peak:
+ * temporaries of the core (a rule's cos(x)) live until the programs reading them have run. */
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
