@@ -34,7 +34,6 @@ WG_API int32_t *wg_scratch(void) { return g_scratch; }
 /* ---- tensors ------------------------------------------------------------------------- */
 WG_API void wg_release(wg_tensor *t) {
     if (!t) return;
-    wg_force_readers(t); /* so that disposing an array frees it now, as without fusion */
     t->ext_refs--;
     wg_unref(t);
 }

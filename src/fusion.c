@@ -14,11 +14,11 @@
  *
  * A pending array runs its program (wg_force) the moment anything else needs its data: any
  * kernel that is not elementwise (ops.c reads data only through wg_data), a view of it, the
- * host reading it (wg_tensor_data). A program keeps its input arrays alive, so that memory
- * behaves as without fusion: disposing an array from the host first runs the programs that
- * read it (wg_force_readers), nd.memory() runs all of them, and at most MAX_PENDING wait at
- * once (the oldest runs when another one would exceed that). What can differ is the peak:
- * temporaries of the core (a rule's cos(x)) live until the programs reading them have run. */
+ * host reading it (wg_tensor_data). A program holds references to its input arrays, but
+ * memory behaves as without fusion: when only waiting programs are left holding an array,
+ * they run at once (wg_unref), so that it is freed when eager code would free it (the host
+ * disposing it, a rule's temporary at the end of the rule). At most MAX_PENDING programs wait
+ * at once (the oldest runs when another one would exceed that). */
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
@@ -139,7 +139,10 @@ bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
 
 static void release(struct wg_pending *q) {
     q->owner = NULL;
-    for (int k = 0; k < q->prog.nleaves; k++) wg_unref(q->leaf[k]);
+    for (int k = 0; k < q->prog.nleaves; k++) {
+        q->leaf[k]->pending_readers--;
+        wg_unref(q->leaf[k]);
+    }
 }
 
 void wg_force(T *t) {
@@ -213,7 +216,10 @@ bool wg_fuse(int op, int nin, T *const *in, T *out) {
         run_program(&q, out);
         return true;
     }
-    for (int k = 0; k < q.prog.nleaves; k++) wg_ref(q.leaf[k]);
+    for (int k = 0; k < q.prog.nleaves; k++) {
+        wg_ref(q.leaf[k]);
+        q.leaf[k]->pending_readers++;
+    }
     struct wg_pending *slot = free_slot();
     *slot = q;
     slot->owner = out;

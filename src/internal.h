@@ -46,6 +46,7 @@ struct wg_tensor {
     wg_storage *storage;
     wg_node *node;         /* NULL: a leaf, or computed without recording */
     struct wg_pending *pending; /* not computed yet: the program that will (fusion.c) */
+    int pending_readers;   /* programs waiting to read it (each holds one of its references) */
     T *grad;               /* variables: the gradient of the latest backward */
     bool requires_grad;    /* a variable, or recorded from one */
     bool is_variable;

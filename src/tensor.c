@@ -130,7 +130,13 @@ void wg_node_free(wg_node *n) {
 }
 
 void wg_unref(T *t) {
-    if (!t || --t->refcount > 0) return;
+    if (!t) return;
+    if (--t->refcount > 0) {
+        /* only waiting programs keep t now, where eager code would have freed it: run them, so
+           that fusion never holds memory longer (they release t, which then dies) */
+        if (t->refcount == t->pending_readers) wg_force_readers(t);
+        return;
+    }
     WG_ASSERT(t->refcount == 0);
     if (t->prev_live) t->prev_live->next_live = t->next_live;
     else g_live = t->next_live;
@@ -242,7 +248,6 @@ static size_t count_storage(wg_storage *s) {
 }
 
 WG_API void wg_memory_stats(double *out) {
-    wg_force_all(); /* pending programs keep their inputs alive: count what eager code would */
     g_stats_epoch++;
     double handles = 0, held = 0;
     for (T *t = g_live; t; t = t->next_live) {
