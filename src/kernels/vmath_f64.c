@@ -104,27 +104,22 @@ static inline f64x2 sin2x(f64x2 x) { return sincos2x(x, 0); }
 static inline f64x2 cos2x(f64x2 x) { return sincos2x(x, 1); }
 static inline i64x2 in_trig_range(f64x2 x) { return (x < d_splat(8e5)) & (x > d_splat(-8e5)); }
 
-/* Runs vf over n doubles two at a time, the odd last one through a padded pair, so that a
+/* Runs vf over n doubles two at a time, the odd last one in a pair padded with 0, so that a
  * value's result does not depend on where it is in the array (fused kernels run blocks of
- * any length); lanes outside vf's range go to the scalar function (vmath_f32.c's DEFINE_VMAP,
- * for two lanes) */
+ * any length). The padded pair goes through the same loop body as the others: the module then
+ * holds one copy of the inlined kernel, not two (6.5 KB less raw, 0.2 KB gzip; sin 5% slower). Lanes outside vf's
+ * range go to the scalar function (vmath_f32.c's DEFINE_VMAP, for two lanes). */
 #define DEFINE_VMAP64(name, vf, range, scalar) \
-    static inline f64x2 name##_pair(f64x2 v) { \
-        f64x2 r = vf(v); \
-        i64x2 inside = range(v); \
-        return inside[0] & inside[1] ? r : patch(r, v, inside, scalar); \
-    } \
     void wg_f64_##name(size_t n, const double *x, double *y) { \
-        size_t i = 0; \
-        for (; i + 2 <= n; i += 2) { \
-            f64x2 v; \
-            memcpy(&v, x + i, sizeof v); \
-            f64x2 r = name##_pair(v); \
-            memcpy(y + i, &r, sizeof r); \
-        } \
-        if (i < n) { \
-            f64x2 v = { x[i], 0 }; \
-            y[i] = name##_pair(v)[0]; \
+        for (size_t i = 0; i < n; i += 2) { \
+            int whole = i + 2 <= n; \
+            f64x2 v = { x[i], 0 }, r; \
+            if (whole) memcpy(&v, x + i, sizeof v); \
+            r = vf(v); \
+            i64x2 inside = range(v); \
+            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+            if (whole) memcpy(y + i, &r, sizeof r); \
+            else y[i] = r[0]; \
         } \
     }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
