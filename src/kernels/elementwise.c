@@ -134,7 +134,8 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
 /* float64 operators with a SIMD kernel of their own (vmath_f64.c) */
 static void (*const simd_f64[WG_OP_COUNT])(size_t, const double *, double *) = {
     [WG_OP_EXP] = wg_f64_vexp, [WG_OP_LOG] = wg_f64_vlog, [WG_OP_SIN] = wg_f64_vsin, [WG_OP_COS] = wg_f64_vcos, [WG_OP_TANH] = wg_f64_vtanh, [WG_OP_SIGMOID] = wg_f64_vsigmoid,
-    [WG_OP_SOFTPLUS] = wg_f64_vsoftplus,
+    [WG_OP_SOFTPLUS] = wg_f64_vsoftplus, [WG_OP_EXPM1] = wg_f64_vexpm1, [WG_OP_LOG1P] = wg_f64_vlog1p,
+    [WG_OP_TAN] = wg_f64_vtan, [WG_OP_ERF] = wg_f64_verf,
 };
 
 /* In the wasm module operators with a SIMD kernel never reach the scalar loops, so

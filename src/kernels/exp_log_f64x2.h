@@ -43,19 +43,29 @@ static inline f64x2 exp2x(f64x2 x) {
  * 1 + f in [sqrt(1/2), sqrt(2)) by integer steps (a logical shift of the biased exponent:
  * V8 has no native i64x2 arithmetic shift), then fdlibm's recipe: s = f / (2 + f), R(s^2)
  * the minimax series of (log((1+s)/(1-s)) - 2s) / s (its coefficients Lg1..Lg7, in Estrin's
- * order), log(1 + f) = f - (f^2/2 - s (f^2/2 + R)), and e ln 2 in two parts: < 1 ulp. */
-static inline f64x2 log2x(f64x2 x) {
+ * order), log(1 + f) = f - (f^2/2 - s (f^2/2 + R)), and e ln 2 in two parts: < 1 ulp.
+ * log_reduce2x returns f and sets e; log_join2x adds a small correction c among the small terms
+ * (log1p's: what the rounding of 1 + x lost); log2x has none (x + -0 is x, the compiler drops it). */
+static inline f64x2 log_reduce2x(f64x2 x, f64x2 *e) {
     u64x2 ix = d_ubits(x) - 0x3fe6a09e667f3bcdull; /* minus sqrt(1/2)'s bits */
     u64x2 biased = (ix + (1023ull << 52)) >> 52;
-    f64x2 e = d_from_ubits(biased + d_ubits(d_splat(D_ROUND_MAGIC))) - d_splat(D_ROUND_MAGIC + 1023);
-    f64x2 f = d_from_ubits((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull) - d_splat(1.0);
+    *e = d_from_ubits(biased + d_ubits(d_splat(D_ROUND_MAGIC))) - d_splat(D_ROUND_MAGIC + 1023);
+    return d_from_ubits((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull) - d_splat(1.0);
+}
+
+static inline f64x2 log_join2x(f64x2 f, f64x2 e, f64x2 c) {
     f64x2 s = f / (d_splat(2.0) + f), z = s * s, z2 = z * z, z4 = z2 * z2;
     f64x2 r = z * ((d_splat(6.666666666666735130e-01) + z * d_splat(3.999999999940941908e-01)) +
                    z2 * (d_splat(2.857142874366239149e-01) + z * d_splat(2.222219843214978396e-01)) +
                    z4 * ((d_splat(1.818357216161805012e-01) + z * d_splat(1.531383769920937332e-01)) +
                          z2 * d_splat(1.479819860511658591e-01)));
     f64x2 hfsq = d_splat(0.5) * f * f;
-    return e * d_splat(0x1.62e42feep-1) - ((hfsq - (s * (hfsq + r) + e * d_splat(0x1.a39ef35793c76p-33))) - f);
+    return e * d_splat(0x1.62e42feep-1) - ((hfsq - (s * (hfsq + r) + (e * d_splat(0x1.a39ef35793c76p-33) + c))) - f);
+}
+
+static inline f64x2 log2x(f64x2 x) {
+    f64x2 e, f = log_reduce2x(x, &e);
+    return log_join2x(f, e, d_splat(-0.0));
 }
 
 #endif

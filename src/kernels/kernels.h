@@ -74,7 +74,7 @@ void wg_f32_vsigmoid(size_t n, const float *x, float *y);
 void wg_f32_vsin(size_t n, const float *x, float *y);
 void wg_f32_vcos(size_t n, const float *x, float *y);
 void wg_f32_vtan(size_t n, const float *x, float *y);
-/* float64 exp, log, sin, cos, tanh, sigmoid and softplus, vmath_f64.c */
+/* float64 exp, log, sin, cos, tanh, sigmoid, softplus, expm1, log1p, tan and erf, vmath_f64.c */
 void wg_f64_vexp(size_t n, const double *x, double *y);
 void wg_f64_vlog(size_t n, const double *x, double *y);
 void wg_f64_vsin(size_t n, const double *x, double *y);
@@ -82,6 +82,10 @@ void wg_f64_vcos(size_t n, const double *x, double *y);
 void wg_f64_vtanh(size_t n, const double *x, double *y);
 void wg_f64_vsigmoid(size_t n, const double *x, double *y);
 void wg_f64_vsoftplus(size_t n, const double *x, double *y);
+void wg_f64_vexpm1(size_t n, const double *x, double *y);
+void wg_f64_vlog1p(size_t n, const double *x, double *y);
+void wg_f64_vtan(size_t n, const double *x, double *y);
+void wg_f64_verf(size_t n, const double *x, double *y);
 /* float32 power over a run with strides (0: broadcast), pow_f32.c */
 void wg_f32_vpow(size_t n, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, float *out);
 void wg_f32_vexpm1(size_t n, const float *x, float *y);

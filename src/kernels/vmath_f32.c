@@ -9,18 +9,10 @@
 #include <math.h>
 #include "kernels.h"
 #include "../simd/vec.h"
+#include "../simd/horner.h"
 
-/* c[0] x^(n-1) + ... + c[n-1] by Horner's rule; the loop is unrolled at compile time so
- * the coefficients become constants (the kernels are built with -fno-unroll-loops) */
-#define HORNER(x, c) horner(x, c, sizeof c / sizeof c[0])
-static inline f32x4 horner(f32x4 x, const float *c, int n) {
-    f32x4 p = v_splat(c[0]);
-#ifdef __clang__
-#pragma clang loop unroll(full)
-#endif
-    for (int i = 1; i < n; i++) p = p * x + v_splat(c[i]);
-    return p;
-}
+DEFINE_HORNER(horner, f32x4, float, v_splat)
+#define HORNER(x, c) horner(x, c, HORNER_COUNT(c))
 
 /* exp: n = round(x / ln 2), r = x - n ln 2 (ln 2 split in two so n*C1 is exact),
  * e^r by a degree-7 polynomial, then times 2^n applied in two halves so results down in

@@ -1,11 +1,12 @@
-/* vmath_f64.c: float64 exp, log, sin, cos, tanh, sigmoid and softplus two lanes at a time
- * (f64x2), on the exp and log of exp_log_f64x2.h. Lanes outside a kernel's range (results that
+/* vmath_f64.c: float64 exp, log, sin, cos, tanh, sigmoid, softplus, expm1, log1p, tan and erf
+ * two lanes at a time (f64x2), on the exp and log of exp_log_f64x2.h. Lanes outside a kernel's range (results that
  * would be denormal or infinite, NaN, huge sin/cos arguments...) are left to libm, as in
  * vmath_f32.c's DEFINE_VMAP. */
 #include <math.h>
 #include <string.h>
 #include "kernels.h"
 #include "../simd/vec64.h"
+#include "../simd/horner.h"
 #include "exp_log_f64x2.h"
 
 /* the lanes exp2x computes: where exp's result is a normal double */
@@ -21,21 +22,37 @@ static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
 /* positive, normal and finite: the lanes log2x computes */
 static inline i64x2 in_log_range(f64x2 x) { return (x >= d_splat(0x1p-1022)) & (x < d_splat(INFINITY)); }
 
-/* tanh |x| = u / (u + 2) with u = e^(2|x|) - 1 = (scale - 1) + scale (s_hi + s_lo): no
- * cancellation near 0 (there u is s itself), so one formula serves every |x| <= 19, past
- * which tanh rounds to 1 (those lanes, inf and NaN go to libm). The sign is x's. */
-static inline f64x2 tanh2x(f64x2 x) {
-    u64x2 sign = d_ubits(x) & 0x8000000000000000ull;
-    f64x2 a = d_from_ubits(d_ubits(x) ^ sign), scale, s_hi, s_lo;
-    exp_parts(a + a, &scale, &s_hi, &s_lo);
-    /* u = e^(2|x|) - 1 and d = u + 2, each as a rounded part and its error (Fast2Sum where
-       the first term is the larger: for n >= 1, scale - 1 >= scale / 2 > |scale s_hi|, and
-       for n = 0 the sum is exact anyway; 2 + u needs the general TwoSum), then t = u / d
-       to first order in the error parts. Dropping either error cost up to an ulp of tanh;
-       carried, only the division's rounding is left: within 1 ulp. */
+/* e^x - 1 = u + u_err (u rounded, u_err what that rounding lost, to first order) for x in
+ * [-708, 709.4]: (scale - 1) + scale s_hi + scale s_lo with exp_parts' pieces, each sum's
+ * error carried (Fast2Sum where the first term is the larger: for n >= 1, scale - 1 >= scale / 2
+ * > |scale s_hi|, for n <= -1 |scale - 1| >= 1/2 > |scale s_hi|, and for n = 0 the sum is exact),
+ * and the -1 that scale - 1 drops once n > 53. No cancellation near 0: there u is s itself. */
+static inline f64x2 expm1_parts(f64x2 x, f64x2 *u_err) {
+    f64x2 scale, s_hi, s_lo;
+    exp_parts(x, &scale, &s_hi, &s_lo);
     f64x2 m = scale - d_splat(1.0), hs = scale * s_hi;
-    f64x2 u1 = m + hs, rest = ((m - u1) + hs) + scale * s_lo;
-    f64x2 u = u1 + rest, u_err = (u1 - u) + rest;
+    f64x2 m_err = (scale - m) - d_splat(1.0); /* 0, or -1 where 2^n - 1 rounds to 2^n */
+    f64x2 u1 = m + hs, rest = (((m - u1) + hs) + scale * s_lo) + m_err;
+    f64x2 u = u1 + rest;
+    *u_err = (u1 - u) + rest;
+    return u;
+}
+
+/* expm1: the sign of x copied onto u, which only matters for -0 (the arithmetic gives +0) */
+static inline f64x2 expm1_2x(f64x2 x) {
+    f64x2 u_err;
+    return d_from_ubits(d_ubits(expm1_parts(x, &u_err)) | d_signbit(x));
+}
+
+/* tanh |x| = u / (u + 2) with u = e^(2|x|) - 1 from expm1_parts: one formula serves every
+ * |x| <= 19, past which tanh rounds to 1 (those lanes, inf and NaN go to libm). The sign is x's.
+ * d = u + 2 with its error too (TwoSum), then t = u / d to first order in the error parts.
+ * Dropping either error cost up to an ulp of tanh; carried, only the division's rounding is
+ * left: within 1 ulp. */
+static inline f64x2 tanh2x(f64x2 x) {
+    u64x2 sign = d_signbit(x);
+    f64x2 a = d_xor(x, sign), u_err;
+    f64x2 u = expm1_parts(a + a, &u_err);
     f64x2 d = u + d_splat(2.0), back = d - u;
     f64x2 d_err = ((u - (d - back)) + (d_splat(2.0) - back)) + u_err;
     f64x2 t0 = u / d, t = t0 + (u_err - t0 * d_err) / d;
@@ -56,33 +73,47 @@ static inline f64x2 sigmoid2x(f64x2 v) {
 static inline i64x2 in_sigmoid_range(f64x2 v) { return (v >= d_splat(-708.0)) & (v <= d_splat(708.0)); }
 static double sigmoid_scalar(double x) { return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x)); }
 
-/* softplus: max(x, 0) + log1p(t) with t = e^-|x| in (0, 1]; log1p(t) = log(u) + (t - (u - 1)) / u
- * for u = 1 + t rounded, which puts back what the rounding of u lost */
+/* log1p: u = 1 + x rounded, reduced as log's argument, with what the rounding lost,
+ * c = x - (u - 1) (exact, and so is u - 1), added as c / u among the small terms (fdlibm's
+ * log1p). For x in (-1, inf); x's sign is copied on, which only matters for -0. */
+static inline f64x2 log1p2x(f64x2 x) {
+    f64x2 u = d_splat(1.0) + x, e;
+    f64x2 f = log_reduce2x(u, &e);
+    f64x2 r = log_join2x(f, e, (x - (u - d_splat(1.0))) / u);
+    return d_from_ubits(d_ubits(r) | d_signbit(x));
+}
+static inline i64x2 in_log1p_range(f64x2 x) { return (x > d_splat(-1.0)) & (x < d_splat(INFINITY)); }
+
+/* softplus: max(x, 0) + log1p(t) with t = e^-|x| in (0, 1] */
 static inline f64x2 softplus2x(f64x2 v) {
-    f64x2 t = exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull));
-    f64x2 u = d_splat(1.0) + t;
-    f64x2 log1p_t = log2x(u) + (t - (u - d_splat(1.0))) / u;
+    f64x2 log1p_t = log1p2x(exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull)));
     i64x2 positive = v > d_splat(0.0);
     return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p_t;
 }
 static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
-/* sin and cos: y0 + y1 = |x| - n pi/2 by fdlibm's medium-range reduction with all three of
- * its steps taken always (pi/2 in 33-bit pieces, so each n p is exact for n < 2^20; each
- * step's rounding error is carried into the next: about 150 bits of pi/2, enough near every
- * multiple of pi/2 up to |x| = 8e5, past which libm takes the lanes), then fdlibm's kernels,
- * which take the tail y1 as a first-order correction: < 1 ulp. */
-static inline f64x2 sincos2x(f64x2 x, int shift) {
-    u64x2 sign = d_ubits(x) & 0x8000000000000000ull;
-    f64x2 ax = d_from_ubits(d_ubits(x) ^ sign);
+/* y0 + y1 = |x| - n pi/2, returns n: fdlibm's medium-range reduction with all three of its
+ * steps taken always (pi/2 in 33-bit pieces, so each n p is exact for n < 2^20; each step's
+ * rounding error is carried into the next: about 150 bits of pi/2, enough near every multiple
+ * of pi/2 up to |x| = 8e5, past which libm takes the lanes). */
+static inline u64x2 reduce_pio2(f64x2 ax, f64x2 *y0, f64x2 *y1) {
     f64x2 t = ax * d_splat(0.63661977236758134308) + d_splat(D_ROUND_MAGIC);
-    u64x2 n = d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC));
     f64x2 fn = t - d_splat(D_ROUND_MAGIC);
     f64x2 r1 = ax - fn * d_splat(0x1.921fb544p+0);                       /* exact */
     f64x2 w2 = fn * d_splat(0x1.0b4611a6p-34), r2 = r1 - w2, e2 = (r1 - r2) - w2;
     f64x2 w3 = fn * d_splat(0x1.3198a2ep-69), r3 = r2 - w3, e3 = (r2 - r3) - w3;
     f64x2 c = (e3 + e2) - fn * d_splat(0x1.b839a252049c1p-104);
-    f64x2 y0 = r3 + c, y1 = (r3 - y0) + c;
+    *y0 = r3 + c;
+    *y1 = (r3 - *y0) + c;
+    return d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC));
+}
+
+/* sin and cos: reduce_pio2, then fdlibm's kernels, which take the tail y1 as a first-order
+ * correction: < 1 ulp. */
+static inline f64x2 sincos2x(f64x2 x, int shift) {
+    u64x2 sign = d_signbit(x);
+    f64x2 y0, y1;
+    u64x2 n = reduce_pio2(d_xor(x, sign), &y0, &y1);
     f64x2 z = y0 * y0, z2 = z * z, v = z * y0;
     f64x2 rs = (d_splat(8.33333333332248946124e-03) + z * d_splat(-1.98412698298579493134e-04)) +
                z2 * ((d_splat(2.75573137070700676789e-06) + z * d_splat(-2.50507602534068634195e-08)) +
@@ -94,15 +125,94 @@ static inline f64x2 sincos2x(f64x2 x, int shift) {
     f64x2 hz = d_splat(0.5) * z, w = d_splat(1.0) - hz;
     f64x2 co = w + (((d_splat(1.0) - w) - hz) + (z * rc - y0 * y1));
     u64x2 q = n + (u64x2){ (uint64_t)shift, (uint64_t)shift };
-    u64x2 odd = (u64x2){ 0, 0 } - (q & 1);                 /* odd quadrants: the other one */
-    f64x2 res = d_from_ubits((d_ubits(co) & odd) | (d_ubits(s) & ~odd));
-    u64x2 neg = (q << 62) & 0x8000000000000000ull;         /* quadrants 2 and 3: negative */
-    if (!shift) neg ^= sign;                               /* sin is odd */
-    return d_from_ubits(d_ubits(res) ^ neg);
+    f64x2 res = d_select(d_wrap((u64x2){ 0, 0 } - (q & 1)), co, s); /* odd quadrants: the other one */
+    u64x2 neg = (q << 62) & D_SIGN;                                   /* quadrants 2 and 3: negative */
+    if (!shift) neg ^= sign;                                          /* sin is odd */
+    return d_xor(res, neg);
 }
 static inline f64x2 sin2x(f64x2 x) { return sincos2x(x, 0); }
 static inline f64x2 cos2x(f64x2 x) { return sincos2x(x, 1); }
+
+DEFINE_HORNER(horner2x, f64x2, double, d_splat)
+#define HORNER2X(x, c) horner2x(x, c, HORNER_COUNT(c))
+
+/* tan: reduce_pio2, then fdlibm's __kernel_tan on y0 + y1 with its branches as selects. tan is
+ * odd, so it works on |y0| (y1 flipped with it) and puts the sign back last. From |y0| = 0.6744
+ * on, y = pi/4 - |y0| and tan(pi/4 - y) = 1 - 2 (tan y - tan^2 y / (1 + tan y)); odd quadrants
+ * want -1 / tan, which the bare division gets up to 2 ulp wrong, so one correction step
+ * follows it. One division serves both cases. */
+static inline f64x2 tan2x(f64x2 x) {
+    u64x2 sign = d_signbit(x);
+    f64x2 y0, y1;
+    u64x2 n = reduce_pio2(d_xor(x, sign), &y0, &y1), ysign = d_signbit(y0);
+    f64x2 a = d_xor(y0, ysign), b = d_xor(y1, ysign);
+    i64x2 big = a >= d_splat(0x1.59428p-1);
+    f64x2 xr = d_select(big, (d_splat(0x1.921fb54442d18p-1) - a) + (d_splat(0x1.1a62633145c07p-55) - b), a);
+    f64x2 yr = d_from_ubits(d_ubits(b) & ~(u64x2)big);
+    /* tan y = y + y^3 (T0 + z T1 + z^2 T2 + ... + z^12 T12) with z = y^2, in Estrin's order */
+    f64x2 z = xr * xr, w = z * z, w2 = w * w, s = z * xr;
+    f64x2 p = ((d_splat(1.33333333333201242699e-01) + z * d_splat(5.39682539762260521377e-02)) +
+               w * (d_splat(2.18694882948595424599e-02) + z * d_splat(8.86323982359930005737e-03))) +
+              w2 * (((d_splat(3.59207910759131235356e-03) + z * d_splat(1.45620945432529025516e-03)) +
+                     w * (d_splat(5.88041240820264096874e-04) + z * d_splat(2.46463134818469906812e-04))) +
+                    w2 * ((d_splat(7.81794442939557092300e-05) + z * d_splat(7.14072491382608190305e-05)) +
+                          w * (d_splat(-1.85586374855275456654e-05) + z * d_splat(2.59073051863633712884e-05))));
+    f64x2 r = yr + z * (s * p + yr) + s * d_splat(3.33333333333334091986e-01);
+    f64x2 t = xr + r;
+    i64x2 odd = d_wrap((u64x2){ 0, 0 } - (n & 1));
+    f64x2 one_or_minus = d_from_ubits(d_ubits(d_splat(1.0)) | (n << 63)); /* 1 - 2 (n & 1) */
+    f64x2 q = d_select(big, t * t, d_splat(-1.0)) / d_select(big, t + one_or_minus, t);
+    f64x2 big_res = one_or_minus - d_splat(2.0) * (xr + (r - q));
+    /* -1/t = q0 + q (1 + q0 t0 + q0 v) with q0, t0 the heads of q, t (low 32 bits cleared) */
+    const u64x2 head = (u64x2){ 0xffffffff00000000ull, 0xffffffff00000000ull };
+    f64x2 t0 = d_from_ubits(d_ubits(t) & head), q0 = d_from_ubits(d_ubits(q) & head);
+    f64x2 inv = q0 + q * (d_splat(1.0) + q0 * t0 + q0 * (r - (t0 - xr)));
+    return d_xor(d_select(big, big_res, d_select(odd, inv, t)), sign ^ ysign);
+}
 static inline i64x2 in_trig_range(f64x2 x) { return (x < d_splat(8e5)) & (x > d_splat(-8e5)); }
+
+/* erf: fdlibm's, its intervals as selects, all computed. |x| < 0.84375: x + x P/Q in x^2,
+ * computed 8 times larger and scaled back: the same for normal results, and for denormal x the
+ * value of the wasm build's libm (musl's 0.125 (8x + 8x efx), where glibc scales by 16 and
+ * differs in the last place for 15% of the denormals); below 1.25: erx + P/Q in |x| - 1; then 1 - erfc with erfc = e^(-x^2 - 0.5625 + R/S) / |x|,
+ * R/S in 1/x^2 from one of two fits. That erfc is < 0.08, so x^2 rounded is good enough here
+ * (where erfc itself would want it in two parts). From 6 on erf rounds to 1: the clamp gives
+ * that for +-inf too; NaN is patched. */
+static const double erf_pp[] = { -2.37630166566501626084e-05, -5.77027029648944159157e-03, -2.84817495755985104766e-02,
+                                 -3.25042107247001499370e-01, 0x1.06eba8214db69p-3 /* libm's efx8 / 8 */ };
+static const double erf_qq[] = { -3.96022827877536812320e-06, 1.32494738004321644526e-04, 5.08130628187576562776e-03,
+                                 6.50222499887672944485e-02, 3.97917223959155352819e-01, 1.0 };
+static const double erf_pa[] = { -2.16637559486879084300e-03, 3.54783043256182359371e-02, -1.10894694282396677476e-01,
+                                 3.18346619901161753674e-01, -3.72207876035701323847e-01, 4.14856118683748331666e-01,
+                                 -2.36211856075265944077e-03 };
+static const double erf_qa[] = { 1.19844998467991074170e-02, 1.36370839120290507362e-02, 1.26171219808761642112e-01,
+                                 7.18286544141962662868e-02, 5.40397917702171048937e-01, 1.06420880400844228286e-01, 1.0 };
+static const double erf_ra[] = { -9.81432934416914548592e+00, -8.12874355063065934246e+01, -1.84605092906711035994e+02,
+                                 -1.62396669462573470355e+02, -6.23753324503260060396e+01, -1.05586262253232909814e+01,
+                                 -6.93858572707181764372e-01, -9.86494403484714822705e-03 };
+static const double erf_sa[] = { -6.04244152148580987438e-02, 6.57024977031928170135e+00, 1.08635005541779435134e+02,
+                                 4.29008140027567833386e+02, 6.45387271733267880336e+02, 4.34565877475229228821e+02,
+                                 1.37657754143519042600e+02, 1.96512716674392571292e+01, 1.0 };
+static const double erf_rb[] = { -4.83519191608651397019e+02, -1.02509513161107724954e+03, -6.37566443368389627722e+02,
+                                 -1.60636384855821916062e+02, -1.77579549177547519889e+01, -7.99283237680523006574e-01,
+                                 -9.86494292470009928597e-03 };
+static const double erf_sb[] = { -2.24409524465858183362e+01, 4.74528541206955367215e+02, 2.55305040643316442583e+03,
+                                 3.19985821950859553908e+03, 1.53672958608443695994e+03, 3.25792512996573918826e+02,
+                                 3.03380607434824582924e+01, 1.0 };
+static inline f64x2 erf2x(f64x2 x) {
+    u64x2 sign = d_signbit(x);
+    f64x2 ax = d_xor(x, sign);
+    f64x2 a = d_select(ax < d_splat(6.0), ax, d_splat(6.0));
+    f64x2 z = a * a, t = d_splat(1.0) / z, a8 = d_splat(8.0) * a;
+    f64x2 small = d_splat(0.125) * (a8 + a8 * (HORNER2X(z, erf_pp) / HORNER2X(z, erf_qq)));
+    f64x2 m = a - d_splat(1.0);
+    f64x2 mid = d_splat(8.45062911510467529297e-01) + HORNER2X(m, erf_pa) / HORNER2X(m, erf_qa);
+    i64x2 near = a < d_splat(0x1.6db6dp+1); /* 1 / 0.35 */
+    f64x2 rs = d_select(near, HORNER2X(t, erf_ra), HORNER2X(t, erf_rb)) / d_select(near, HORNER2X(t, erf_sa), HORNER2X(t, erf_sb));
+    f64x2 tail = d_splat(1.0) - exp2x((d_splat(-0.5625) - z) + rs) * (a * t);
+    return d_xor(d_select(a < d_splat(0.84375), small, d_select(a < d_splat(1.25), mid, tail)), sign);
+}
+static inline i64x2 is_number(f64x2 x) { return x == x; }
 
 /* Runs vf over n doubles two at a time, the odd last one in a pair padded with 0, so that a
  * value's result does not depend on where it is in the array (fused kernels run blocks of
@@ -129,3 +239,7 @@ DEFINE_VMAP64(vcos, cos2x, in_trig_range, cos)
 DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
 DEFINE_VMAP64(vsoftplus, softplus2x, in_sigmoid_range, softplus_scalar)
+DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, expm1)
+DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, log1p)
+DEFINE_VMAP64(vtan, tan2x, in_trig_range, tan)
+DEFINE_VMAP64(verf, erf2x, is_number, erf)

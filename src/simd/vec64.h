@@ -19,6 +19,15 @@ static inline f64x2 d_from_bits(i64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); re
 static inline f64x2 d_from_ubits(u64x2 b) { f64x2 r; memcpy(&r, &b, sizeof r); return r; }
 static inline i64x2 d_wrap(u64x2 u) { i64x2 r; memcpy(&r, &u, sizeof r); return r; }
 
+/* mask ? a : b per lane, for masks from comparisons (all ones or all zeros) */
+static inline f64x2 d_select(i64x2 mask, f64x2 a, f64x2 b) {
+    return d_from_ubits((d_ubits(a) & (u64x2)mask) | (d_ubits(b) & ~(u64x2)mask));
+}
+
+#define D_SIGN 0x8000000000000000ull
+static inline u64x2 d_signbit(f64x2 v) { return d_ubits(v) & D_SIGN; }
+static inline f64x2 d_xor(f64x2 v, u64x2 bits) { return d_from_ubits(d_ubits(v) ^ bits); }
+
 /* t + D_ROUND_MAGIC rounds t (|t| < 2^51) to an integer, which the sum's low bits then hold */
 #define D_ROUND_MAGIC 0x1.8p52
 

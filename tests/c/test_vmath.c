@@ -127,35 +127,76 @@ static int long_double_is_wider(void) {
     return one_and_a_bit != 1.0L;
 }
 
-/* the float64 references: libm's exp; sigmoid from it; tanh from expm1 in long double (on
- * x86 libm's tanh is itself up to 3 ulp off, by mpmath) */
+/* the float64 references: libm's exp, log, sin, cos; sigmoid and softplus from them; tanh from
+ * expm1 in long double (on x86 libm's tanh is itself up to 3 ulp off, by mpmath); expm1, log1p,
+ * tan and erf in long double (x86's 80-bit: rounded to double, the correctly rounded value but
+ * for near-ties) */
 static double ref64(int op, double x) {
-    if (op == WG_OP_EXP) return exp(x);
-    if (op == WG_OP_LOG) return log(x);
-    if (op == WG_OP_SIN) return sin(x);
-    if (op == WG_OP_COS) return cos(x);
-    if (op == WG_OP_SIGMOID) return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
-    if (op == WG_OP_SOFTPLUS) return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    switch (op) {
+    case WG_OP_EXP: return exp(x);
+    case WG_OP_LOG: return log(x);
+    case WG_OP_SIN: return sin(x);
+    case WG_OP_COS: return cos(x);
+    case WG_OP_SIGMOID: return x >= 0 ? 1 / (1 + exp(-x)) : exp(x) / (1 + exp(x));
+    case WG_OP_SOFTPLUS: return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
+    case WG_OP_EXPM1: return (double)expm1l(x);
+    case WG_OP_LOG1P: return (double)log1pl(x);
+    case WG_OP_TAN: return (double)tanl(x);
+    case WG_OP_ERF: return (double)erfl(x);
+    default: break; /* WG_OP_TANH */
+    }
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
     long double u = expm1l(2.0L * x);
     return (double)(u / (u + 2));
 }
 
-/* float64 exp, log, sin, cos, tanh (<= 1 ulp), sigmoid and softplus (<= 2) of vmath_f64.c over three scales, the range
- * ends where libm takes over, and the special values */
+/* the scalar libm function a kernel leaves its outside lanes to */
+static double libm64(int op, double x) {
+    switch (op) {
+    case WG_OP_EXPM1: return expm1(x);
+    case WG_OP_LOG1P: return log1p(x);
+    case WG_OP_TAN: return tan(x);
+    case WG_OP_ERF: return erf(x);
+    default: return ref64(op, x);
+    }
+}
+
+static int same64(double a, double b) { return isnan(a) ? isnan(b) : a == b && signbit(a) == signbit(b); }
+
+/* float64 kernels of vmath_f64.c: exp, log, sin, cos, tanh, expm1, log1p, tan, erf (<= 1 ulp),
+ * sigmoid and softplus (<= 2) over the special values and cut-offs, six scales of random values
+ * and the doubles nearest multiples of pi/2 */
 static void check_f64(void) {
-    enum { N = 200000 };
+    enum { N = 250000, N_SPECIAL = 64 };
     static double x[N], y[N];
-    static const double special[] = { 0.0, -0.0, 1.0, -1.0, 709.4, 709.5, 709.782712893384, -708.0, -708.5,
-                                      -745.2, -746, INFINITY, -INFINITY, NAN, 1e-300, -1e-300, 0x1p-1022,
-                                      4.9e-324, 1.7976931348623157e308, 0.7071067811865476, 1.4142135623730951 };
+    static const double special[N_SPECIAL] = {
+        0.0, -0.0, 4.9e-324, -4.9e-324, 0x1.8p-1073, -0x0.fffffffffffffp-1022, 0x0.fffffffffffffp-1022, 0x1p-1022,
+        -0x1p-1022, 1e-300, -1e-300, INFINITY, -INFINITY, NAN, 1.7976931348623157e308, -1.7976931348623157e308,
+        1.0, -1.0, 0.7071067811865476, 1.4142135623730951,
+        /* exp's and expm1's range ends and overflow */
+        709.4, 709.5, 709.782712893384, 709.7827128933841, -708.0, -708.5, -745.2, -746, -37.5, -38, 0.34657359027997264,
+        /* log1p's domain edge and the ends of its direct range */
+        -0.9999999999999999, -1.0000000000000002, -1.5, -0.2928932188134524, 0.41421356237309503, -1e-17,
+        /* tan's branch point 0.6744, pi/4, and the end of the reduction */
+        0x1.59428p-1, 0x1.59427ffffffffp-1, 0.78539816339744828, 1.5707963267948966, 8e5, 7.9999999999999988e5, -8e5,
+        /* erf's intervals and the 6 from which it is 1 */
+        0.84375, 0x1.affffffffffffp-1, 1.25, 0x1.3ffffffffffffp+0, 0x1.6db6dp+1, 0x1.6db6cffffffffp+1, 6.0,
+        0x1.7ffffffffffffp+2, -6.0, 0x1p-28, 0x1.fffffffffffffp-29, 19.0, -19.0, 20.0, 1e300, -1e300, 2.0, 0.5 };
     uint64_t state = 99;
     for (int i = 0; i < N; i++) {
         state = state * 6364136223846793005ull + 1442695040888963407ull;
-        double u = (double)(state >> 11) * 0x1.0p-53 - 0.5;
-        x[i] = i < (int)(sizeof special / sizeof special[0]) ? special[i] : u * (i % 3 == 0 ? 1500 : i % 3 == 1 ? 4 : 1e-6);
+        double u = (double)(state >> 11) * 0x1.0p-53, c = u - 0.5;
+        switch (i % 6) { /* six scales: wide, moderate, tiny, the erf/tan range, every magnitude, near -1 */
+        case 0: x[i] = c * 1500; break;
+        case 1: x[i] = c * 4; break;
+        case 2: x[i] = c * 1e-6; break;
+        case 3: x[i] = c * 16; break;
+        case 4: x[i] = (i % 12 < 6 ? 1 : -1) * pow(10, -320 + 628 * u); break;
+        default: x[i] = -1 + pow(10, -16 * u); break;
+        }
     }
-    /* and the doubles nearest k pi/2 up to the reduction's limit, where sin or cos is tiny */
+    memcpy(x, special, sizeof special);
+    /* and the doubles nearest k pi/2 up to the reduction's limit, where sin, cos or tan is tiny or huge */
     for (int k = 1; k <= 20000; k++) {
         double near = k * 25.0 * 1.5707963267948966192;
         x[N - 2 * k] = near;
@@ -163,23 +204,54 @@ static void check_f64(void) {
     }
     const struct { int op; const char *name; double bound; } ops[] = {
         { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_SIN, "sin", 1 }, { WG_OP_COS, "cos", 1 },
-        { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 }, { WG_OP_SOFTPLUS, "softplus", 2 } };
-    for (int k = 0; k < 7; k++) {
-        wg_kernel_unary(WG_F64, ops[k].op, N, x, y);
-        double worst = 0;
+        { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 }, { WG_OP_SOFTPLUS, "softplus", 2 },
+        { WG_OP_EXPM1, "expm1", 1 }, { WG_OP_LOG1P, "log1p", 1 }, { WG_OP_TAN, "tan", 1 }, { WG_OP_ERF, "erf", 1 } };
+    for (int k = 0; k < (int)(sizeof ops / sizeof ops[0]); k++) {
+        int op = ops[k].op;
+        wg_kernel_unary(WG_F64, op, N, x, y);
+        double worst = 0, worst_x = 0;
         int off = 0;
         for (int i = 0; i < N; i++) {
-            double d = ulp_distance64(y[i], ref64(ops[k].op, x[i]));
-            if (d > worst) worst = d;
+            double d = ulp_distance64(y[i], ref64(op, x[i]));
+            if (d > worst) { worst = d; worst_x = x[i]; }
             off += d > 0;
         }
-        printf("  f64 %-8s SIMD worst %.0f ulp, %d of %d not the rounded reference\n", ops[k].name, worst, off, N);
-        /* valgrind runs long double arithmetic in double: tanh's reference then has 2 ulp of its own */
-        CHECK(worst <= ops[k].bound + (ops[k].op == WG_OP_TANH && !long_double_is_wider() ? 2 : 0));
+        printf("  f64 %-8s SIMD worst %.0f ulp (at x = %.17g), %d of %d not the rounded reference\n", ops[k].name, worst,
+               worst_x, off, N);
+        /* valgrind runs long double arithmetic in double: the long double references then have 2 ulp of their own */
+        int ld_ref = op == WG_OP_TANH || op == WG_OP_EXPM1 || op == WG_OP_LOG1P || op == WG_OP_TAN || op == WG_OP_ERF;
+        CHECK(worst <= ops[k].bound + (ld_ref && !long_double_is_wider() ? 2 : 0));
+        /* where libm's value is special (+-0, +-inf, NaN, denormal, or x itself), exactly libm's value */
+        for (int i = 0; i < N_SPECIAL; i++) {
+            double want = libm64(op, x[i]);
+            if ((want != 0 && !isnan(want) && !isinf(want) && fabs(want) >= 0x1p-1022 && want != x[i]) ||
+                same64(y[i], want))
+                continue;
+            printf("  f64 %s(%a) = %a, libm %a\n", ops[k].name, x[i], y[i], want);
+            CHECK(0);
+        }
+        /* each value's result is the same wherever it stands: every length 0..9, from an odd offset */
+        for (int len = 0; len < 10; len++) {
+            double out[10];
+            wg_kernel_unary(WG_F64, op, (size_t)len, x + 1001, out);
+            for (int i = 0; i < len; i++) CHECK(same64(out[i], y[1001 + i]));
+        }
     }
-    double e;
-    wg_kernel_unary(WG_F64, WG_OP_EXP, 1, &(double){ 1.0 }, &e);
-    CHECK(e == 0x1.5bf0a8b145769p+1); /* e, rounded to double */
+    /* a few values to the last bit (the correctly rounded ones, from mpmath) */
+    const struct { int op; double x, want; } exact[] = {
+        { WG_OP_EXP, 1.0, 0x1.5bf0a8b145769p+1 }, { WG_OP_EXPM1, 1.0, 0x1.b7e151628aed3p+0 },
+        { WG_OP_EXPM1, 1e-10, 0x1.b7cdfd9dda4e3p-34 }, { WG_OP_LOG1P, 1.0, 0x1.62e42fefa39efp-1 },
+        { WG_OP_LOG1P, -0.5, -0x1.62e42fefa39efp-1 }, { WG_OP_ERF, 1.0, 0x1.af767a741088bp-1 },
+        { WG_OP_TAN, 0.78539816339744828, 0x1.fffffffffffffp-1 }, { WG_OP_TAN, -1.0, -0x1.8eb245cbee3a6p+0 },
+        /* and the limits libm gives */
+        { WG_OP_EXPM1, -INFINITY, -1 }, { WG_OP_EXPM1, -746, -1 }, { WG_OP_EXPM1, 710, INFINITY },
+        { WG_OP_LOG1P, -1, -INFINITY }, { WG_OP_ERF, INFINITY, 1 }, { WG_OP_ERF, -INFINITY, -1 }, { WG_OP_ERF, 6, 1 } };
+    for (int i = 0; i < (int)(sizeof exact / sizeof exact[0]); i++) {
+        double e;
+        wg_kernel_unary(WG_F64, exact[i].op, 1, &exact[i].x, &e);
+        if (e != exact[i].want) printf("  f64 op %d (%a) = %a, want %a\n", exact[i].op, exact[i].x, e, exact[i].want);
+        CHECK(e == exact[i].want);
+    }
 }
 
 int main(void) {
