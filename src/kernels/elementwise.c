@@ -95,13 +95,8 @@
 
 /* float32 loops are vectorised but not also unrolled (memory is the limit anyway);
  * float64, the checking dtype, stays scalar: half the code for what matters less */
-#ifdef __clang__
-#define LOOP_VECTOR _Pragma("clang loop interleave_count(1) unroll(disable)") for
-#define LOOP_SCALAR _Pragma("clang loop vectorize(disable) unroll(disable)") for
-#else
-#define LOOP_VECTOR for
-#define LOOP_SCALAR for
-#endif
+#define LOOP_VECTOR WG_VECTOR_LOOP for
+#define LOOP_SCALAR WG_SCALAR_LOOP for
 #define CALC_N native_t
 #define CALC_D double
 #define UNARY_CASE(id, kind, expr) \

@@ -24,14 +24,25 @@ int64_t wg_loop_size(const wg_loop *L);
 
 /* Advances the multi-index over all but the innermost dimension and updates the
  * per-operand offsets. Returns false after the last run. */
+/* Loop pragmas: WG_VECTOR_LOOP vectorises without also interleaving or unrolling (the loops
+ * are memory-bound; the download is not); WG_SCALAR_LOOP keeps a loop scalar where vector code
+ * would only be bigger (strided loops become gathers, and the loops over at most 5 operands
+ * below, inlined into every kernel, were vectorised too). */
+#ifdef __clang__
+#define WG_VECTOR_LOOP _Pragma("clang loop interleave_count(1) unroll(disable)")
+#define WG_SCALAR_LOOP _Pragma("clang loop vectorize(disable) unroll(disable)")
+#else
+#define WG_VECTOR_LOOP
+#define WG_SCALAR_LOOP
+#endif
 static inline int wg_loop_step(const wg_loop *L, int32_t *idx, ptrdiff_t *off) {
     for (int d = L->ndim - 2; d >= 0; d--) {
         if (++idx[d] < L->shape[d]) {
-            for (int k = 0; k < L->nops; k++) off[k] += L->stride[k][d];
+            WG_SCALAR_LOOP for (int k = 0; k < L->nops; k++) off[k] += L->stride[k][d];
             return 1;
         }
         idx[d] = 0;
-        for (int k = 0; k < L->nops; k++) off[k] -= L->stride[k][d] * (ptrdiff_t)(L->shape[d] - 1);
+        WG_SCALAR_LOOP for (int k = 0; k < L->nops; k++) off[k] -= L->stride[k][d] * (ptrdiff_t)(L->shape[d] - 1);
     }
     return 0;
 }

@@ -11,13 +11,8 @@
 #include "kernels.h"
 
 /* float32 rows are vectorised; float64 ones stay scalar (half the code, see elementwise.c) */
-#ifdef __clang__
-#define LOOP_f32 _Pragma("clang loop interleave_count(1) unroll(disable)") for
-#define LOOP_f64 _Pragma("clang loop vectorize(disable) unroll(disable)") for
-#else
-#define LOOP_f32 for
-#define LOOP_f64 for
-#endif
+#define LOOP_f32 WG_VECTOR_LOOP for
+#define LOOP_f64 WG_SCALAR_LOOP for
 
 #define DEFINE_SOFTMAX_ROW(T, suffix, exp_row, sum_row) \
     static void row_##suffix(int32_t n, const T *restrict x, T *restrict y) { \
