@@ -4,8 +4,8 @@
  * passes over memory and five tape nodes; here each row is read once for its max and once
  * more while it is in cache. The shift by the row's max keeps exp from overflowing; a row
  * whose max is not finite is shifted by 0 instead (so +inf gives NaN and an all -inf row
- * gives NaN, as the unfused composition does). A row along a non-innermost axis is
- * gathered into a buffer first. */
+ * gives NaN, as the unfused composition does). Rows along a non-innermost axis are
+ * gathered into a buffer first, several at a time. */
 #include <stdlib.h>
 #include <string.h>
 #include "kernels.h"
@@ -29,28 +29,51 @@
 DEFINE_SOFTMAX_ROW(float, f32, wg_f32_vexp, wg_kernel_sum_f32)
 DEFINE_SOFTMAX_ROW(double, f64, wg_f64_vexp, wg_kernel_sum_f64)
 
+/* one row, in the array's dtype */
+__attribute__((noinline)) static void row(int dtype, int32_t n, const void *x, void *y) {
+    if (dtype == WG_F64) row_f64(n, x, y);
+    else row_f32(n, x, y);
+}
+
+/* dst[i di + c dc] = src[i si + c sc] for i < n, c < g, of a 4- or 8-byte dtype */
+#define DEFINE_COPY_2D(E, bits) \
+    static void copy2d_##bits(int32_t n, int32_t g, const E *src, size_t si, size_t sc, E *dst, size_t di, size_t dc) { \
+        for (int32_t i = 0; i < n; i++) \
+            for (int32_t c = 0; c < g; c++) dst[(size_t)i * di + (size_t)c * dc] = src[(size_t)i * si + (size_t)c * sc]; \
+    }
+DEFINE_COPY_2D(uint32_t, 32)
+DEFINE_COPY_2D(uint64_t, 64)
+
+static void copy2d(size_t item, int32_t n, int32_t g, const void *src, size_t si, size_t sc, void *dst, size_t di, size_t dc) {
+    if (item == 4) copy2d_32(n, g, src, si, sc, dst, di, dc);
+    else copy2d_64(n, g, src, si, sc, dst, di, dc);
+}
+
+/* rows along an outer axis are strided: GROUP of them (neighbours in memory) are gathered into
+ * a buffer together, so that every cache line read serves GROUP rows (one row at a time, a
+ * softmax along axis 0 of [1024, 1024] took 32 ms) */
+enum { GROUP = 16 };
+
 int wg_kernel_softmax(int dtype, int32_t outer, int32_t n, int32_t inner, const void *x, void *y) {
     if (n == 0 || outer == 0 || inner == 0) return 0;
     size_t item = dtype == WG_F64 ? sizeof(double) : sizeof(float);
-    /* rows along an outer axis are strided: gather each into a buffer (in, out) */
-    char *buf = inner > 1 ? malloc(2 * item * (size_t)n) : NULL;
-    if (inner > 1 && !buf) return -1;
+    if (inner == 1) {
+        for (int32_t o = 0; o < outer; o++)
+            row(dtype, n, (const char *)x + (size_t)o * (size_t)n * item, (char *)y + (size_t)o * (size_t)n * item);
+        return 0;
+    }
+    char *in = malloc(2 * item * (size_t)n * GROUP);
+    if (!in) return -1;
+    char *out = in + item * (size_t)n * GROUP;
     for (int32_t o = 0; o < outer; o++)
-        for (int32_t j = 0; j < inner; j++) {
-            size_t first = (size_t)o * (size_t)n * (size_t)inner + (size_t)j;
-            const char *xs = (const char *)x + first * item;
-            char *ys = (char *)y + first * item;
-            const void *in = xs;
-            void *out = ys;
-            if (inner > 1) {
-                in = buf, out = buf + item * (size_t)n;
-                for (int32_t i = 0; i < n; i++) memcpy(buf + item * (size_t)i, xs + item * (size_t)i * (size_t)inner, item);
-            }
-            if (dtype == WG_F64) row_f64(n, in, out);
-            else row_f32(n, in, out);
-            if (inner > 1)
-                for (int32_t i = 0; i < n; i++) memcpy(ys + item * (size_t)i * (size_t)inner, (char *)out + item * (size_t)i, item);
+        for (int32_t j0 = 0; j0 < inner; j0 += GROUP) {
+            int32_t g = inner - j0 < GROUP ? inner - j0 : GROUP;
+            size_t first = ((size_t)o * (size_t)n * (size_t)inner + (size_t)j0) * item; /* element [o, 0, j0] */
+            /* the g columns [o, :, j0 + c] become the rows of `in`, and back from `out` */
+            copy2d(item, n, g, (const char *)x + first, (size_t)inner, 1, in, 1, (size_t)n);
+            for (int32_t c = 0; c < g; c++) row(dtype, n, in + (size_t)c * (size_t)n * item, out + (size_t)c * (size_t)n * item);
+            copy2d(item, n, g, out, 1, (size_t)n, (char *)y + first, (size_t)inner, 1);
         }
-    free(buf);
+    free(in);
     return 0;
 }
