@@ -16,7 +16,7 @@ WG_API wg_tensor *wg_empty(int dtype, int ndim, const int32_t *shape) {
 WG_API wg_tensor *wg_full(int dtype, int ndim, const int32_t *shape, double value) {
     wg_clear_error();
     T *t = wg_tensor_new(dtype, ndim, shape, "nd.full");
-    if (t) for (int32_t i = 0; i < t->size; i++) wg_set(t, i, value);
+    if (t) wg_fill(t, value);
     return exported(t);
 }
 

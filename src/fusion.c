@@ -41,7 +41,8 @@ static unsigned g_age;
 static bool is_cheap(int op) {
     switch (op) {
     case WG_OP_NEG: case WG_OP_ABS: case WG_OP_SIGN: case WG_OP_SQUARE: case WG_OP_RELU: case WG_OP_RECIPROCAL:
-    case WG_OP_DEGREES: case WG_OP_RADIANS:
+    case WG_OP_DEGREES: case WG_OP_RADIANS: case WG_OP_SQRT: case WG_OP_SOFTSIGN:
+    case WG_OP_FLOOR: case WG_OP_CEIL: case WG_OP_TRUNC: case WG_OP_ROUND:
     case WG_OP_ADD: case WG_OP_SUB: case WG_OP_MUL: case WG_OP_DIV: case WG_OP_MAXIMUM: case WG_OP_MINIMUM:
     case WG_OP_TANH_GRAD: case WG_OP_SIGMOID_GRAD:
     case WG_OP_EQUAL: case WG_OP_NOT_EQUAL: case WG_OP_GREATER: case WG_OP_GREATER_EQUAL: case WG_OP_LESS:

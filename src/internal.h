@@ -70,6 +70,7 @@ void wg_node_free(wg_node *n);         /* releases the inputs (and a custom node
 bool wg_same_shape(const T *a, const T *b);
 void wg_contiguous_strides(int ndim, const int32_t *shape, int32_t *strides);
 T *wg_scalar_like(const T *x, double v); /* 0-d tensor of x's dtype */
+void wg_fill(T *t, double v);        /* every element of a new array = v */
 T *wg_full_like(const T *x, double v);
 void wg_broadcast_strides(const T *x, int ndim, ptrdiff_t *strides); /* in an output of rank ndim; 0: broadcast */
 double wg_get(const T *t, int32_t i);  /* element i as a double (any dtype) */

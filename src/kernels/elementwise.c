@@ -66,7 +66,10 @@
     X(POW, D,           pow(a, b)) \
     X(MAXIMUM, N,       (a > b || a != a) ? a : b) \
     X(MINIMUM, N,       (a < b || a != a) ? a : b) \
-    X(HYPOT, D,         hypot(a, b)) \
+    X(HYPOT, D,         sizeof(native_t) == sizeof(float) /* the squares of floats are exact in double and \
+                        cannot overflow: double hypot's result in a loop that vectorises (7 -> 1.5 ms per 1M) */ \
+                        ? (fabs(a) == (T)INFINITY || fabs(b) == (T)INFINITY ? (T)INFINITY : sqrt(a * a + b * b)) \
+                        : hypot(a, b)) /* C99: an infinite side wins over NaN */ \
     X(ARCTAN2, D,       atan2(a, b)) \
     X(TANH_GRAD, N,     a * ((T)1 - b * b)) \
     X(SIGMOID_GRAD, N,  a * b * ((T)1 - b)) \
