@@ -209,6 +209,9 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
 /* float32 power has a SIMD kernel (pow_f32.c); float64 keeps libm's */
 #define POW_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_vpow(n, A, sa, B, sb, O), true)
 #define POW_SIMD_f64(n, A, sa, B, sb, O) false
+/* and float32 arctan2 (vmath_f32.c) */
+#define ATAN2_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_varctan2(n, A, sa, B, sb, O), true)
+#define ATAN2_SIMD_f64(n, A, sa, B, sb, O) false
 
 #define DEFINE_BINARY(TYPE, suffix) \
     DEFINE_POW_BY_SCALAR(TYPE, suffix) \
@@ -217,6 +220,7 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
         typedef TYPE native_t; \
         if (op == WG_OP_POW && sb == 0 && pow_by_scalar_##suffix(n, A, sa, B[0], O)) return; \
         if (op == WG_OP_POW && POW_SIMD_##suffix(n, A, sa, B, sb, O)) return; \
+        if (op == WG_OP_ARCTAN2 && ATAN2_SIMD_##suffix(n, A, sa, B, sb, O)) return; \
         switch (op) { BINARY_FORMULAS(BINARY_CASE) default: break; } \
     } \
     static void binary_##suffix(int op, const wg_loop *L, const TYPE *a, const TYPE *b, TYPE *out) { \

@@ -97,6 +97,8 @@ void wg_f64_vexpm1(size_t n, const double *x, double *y);
 void wg_f64_vlog1p(size_t n, const double *x, double *y);
 void wg_f64_vtan(size_t n, const double *x, double *y);
 void wg_f64_verf(size_t n, const double *x, double *y);
+/* float32 arctan2(y, x) over a run with strides (0: broadcast), vmath_f32.c */
+void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptrdiff_t sx, float *out);
 /* float32 power over a run with strides (0: broadcast), pow_f32.c */
 void wg_f32_vpow(size_t n, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, float *out);
 void wg_f32_vexpm1(size_t n, const float *x, float *y);

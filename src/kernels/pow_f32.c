@@ -45,12 +45,6 @@ static inline f32x4 narrow(f64x2 lo, f64x2 hi) {
 }
 #endif
 
-static inline f32x4 gather4(const float *p, ptrdiff_t stride) {
-    if (stride == 1) return v_load(p);
-    if (stride == 0) return v_splat(p[0]);
-    return (f32x4){ p[0], p[stride], p[2 * stride], p[3 * stride] };
-}
-
 /* x > 0 finite and y finite, the lanes pow_pos covers */
 static inline i32x4 inside(f32x4 x, f32x4 y) {
     return (x > v_splat(0.0f)) & (x < v_splat(INFINITY)) & (v_abs(y) < v_splat(INFINITY));
@@ -69,8 +63,8 @@ void wg_f32_vpow(size_t n, const float *a, ptrdiff_t sa, const float *b, ptrdiff
     /* eight lanes a step: the polynomial chains are long, two groups keep the CPU busy
        (5.5 ms per million against 7.1 with four) */
     for (; i + 8 <= n; i += 8) {
-        f32x4 x0 = gather4(a + i * sa, sa), y0 = gather4(b + i * sb, sb);
-        f32x4 x1 = gather4(a + (i + 4) * sa, sa), y1 = gather4(b + (i + 4) * sb, sb);
+        f32x4 x0 = v_gather(a + i * sa, sa), y0 = v_gather(b + i * sb, sb);
+        f32x4 x1 = v_gather(a + (i + 4) * sa, sa), y1 = v_gather(b + (i + 4) * sb, sb);
         all_inside &= inside(x0, y0) & inside(x1, y1);
         v_store(out + i, pow4(x0, y0));
         v_store(out + i + 4, pow4(x1, y1));

@@ -278,6 +278,25 @@ static inline f32x4 v_atan(f32x4 x) {
     return v_from_bits(v_bits(r) | SIGN_BIT(x));
 }
 
+/* arctan2(y, x): with num = min(|y|, |x|) and den = max, atan(num/den), or above tan(pi/8)
+ * pi/4 + atan((num - den)/(num + den)), as v_atan; then pi/2 - that when |y| > |x| and pi - that
+ * when x < 0. Every case is m pi/4 +- (t + t^3 P(t^2)) for an integer m <= 4, and pi/4 is split
+ * with a 21-bit head, so m Q_HI is exact and the sum rounds once at the end. The sign is y's.
+ * Zeros, denormals, infinities, NaN and |x|, |y| > 2^125 are left to double atan2
+ * (ATAN2_INSIDE). */
+static inline f32x4 v_atan2(f32x4 y, f32x4 x) {
+    const f32x4 one = v_splat(1.0f), zero = v_splat(0.0f);
+    f32x4 ay = v_abs(y), ax = v_abs(x), num = v_min(ay, ax), den = v_max(ay, ax);
+    i32x4 mid = num > den * v_splat(0.414213562f), swap = ay > ax, neg = x < zero;
+    f32x4 t = v_select(mid, num - den, num) / v_select(mid, num + den, den), z = t * t;
+    f32x4 s = v_select(swap ^ neg, -one, one);
+    f32x4 m = v_select(swap, v_splat(2.0f), v_select(neg, v_splat(4.0f), zero)) + s * v_select(mid, one, zero);
+    f32x4 r = m * v_splat(0.785398006439209f) + (s * (t + t * z * HORNER(z, atan_poly)) + m * v_splat(1.5695823663e-7f));
+    return v_copysign(r, y);
+}
+#define ATAN2_INSIDE(y, x) ((v_abs(y) >= v_splat(0x1p-126f)) & (v_abs(y) <= v_splat(0x1p125f)) & \
+                            (v_abs(x) >= v_splat(0x1p-126f)) & (v_abs(x) <= v_splat(0x1p125f)))
+
 /* asin of s = |x| up to 1/2, or of s = sqrt((1 - |x|)/2) above (asin|x| = pi/2 - 2 asin s):
  * s + c with c = s^3 P(s^2) (Chebyshev fit, error 2e-8), kept apart for the callers to add
  * last. |x| > 1 gives sqrt of a negative: NaN. */
@@ -459,3 +478,31 @@ DEFINE_VMAP(varccosh, v_acosh, ACOSH_RANGE, acosh_lane)
 DEFINE_VMAP(varctanh, v_atanh, ATANH_RANGE, atanh_lane)
 DEFINE_VMAP(vcbrt, v_cbrt, CBRT_RANGE, cbrt_lane)
 DEFINE_VMAP(vrcbrt, v_rcbrt, CBRT_RANGE, rcbrt_lane)
+
+/* arctan2 over a run with strides (0: one number for the run), as wg_f32_vpow: the vector loop
+ * makes no calls, the last partial vector goes through a padded copy (a value's result does
+ * not depend on where it is, which fused blocks need), and lanes outside ATAN2_INSIDE are
+ * redone with double atan2 afterwards */
+void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptrdiff_t sx, float *out) {
+    size_t i = 0;
+    i32x4 all_inside = ~(i32x4){ 0 };
+    for (; i + 4 <= n; i += 4) {
+        f32x4 vy = v_gather(y + i * sy, sy), vx = v_gather(x + i * sx, sx);
+        all_inside &= ATAN2_INSIDE(vy, vx);
+        v_store(out + i, v_atan2(vy, vx));
+    }
+    if (i < n) {
+        float ty[4] = { 1, 1, 1, 1 }, tx[4] = { 1, 1, 1, 1 }, tr[4];
+        for (size_t k = 0; i + k < n; k++) ty[k] = y[(i + k) * sy], tx[k] = x[(i + k) * sx];
+        f32x4 vy = v_load(ty), vx = v_load(tx);
+        all_inside &= ATAN2_INSIDE(vy, vx);
+        v_store(tr, v_atan2(vy, vx));
+        memcpy(out + i, tr, (n - i) * sizeof(float));
+    }
+    if (v_any(~all_inside))
+        for (i = 0; i < n; i++) {
+            float a = fabsf(y[i * sy]), b = fabsf(x[i * sx]);
+            if (!(a >= 0x1p-126f && a <= 0x1p125f && b >= 0x1p-126f && b <= 0x1p125f))
+                out[i] = (float)atan2(y[i * sy], x[i * sx]);
+        }
+}

@@ -6,6 +6,7 @@
 #ifndef WG_SIMD_VEC_H
 #define WG_SIMD_VEC_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -16,6 +17,12 @@ typedef uint32_t u32x4 __attribute__((vector_size(16)));
 static inline f32x4 v_load(const float *p) { f32x4 v; memcpy(&v, p, sizeof v); return v; }
 static inline void v_store(float *p, f32x4 v) { memcpy(p, &v, sizeof v); }
 static inline f32x4 v_splat(float s) { return (f32x4){ s, s, s, s }; }
+/* four floats stride elements apart (1: a load, 0: one float in every lane) */
+static inline f32x4 v_gather(const float *p, ptrdiff_t stride) {
+    if (stride == 1) return v_load(p);
+    if (stride == 0) return v_splat(p[0]);
+    return (f32x4){ p[0], p[stride], p[2 * stride], p[3 * stride] };
+}
 static inline i32x4 v_bits(f32x4 v) { i32x4 r; memcpy(&r, &v, sizeof r); return r; }
 static inline f32x4 v_from_bits(i32x4 b) { f32x4 r; memcpy(&r, &b, sizeof r); return r; }
 /* Bit arithmetic that may wrap (lanes later patched or masked can hold any bits) is done
