@@ -5,7 +5,7 @@
 /* A run copies with the innermost strides; when the source is read across rows there (a
  * transpose: stride 1 is on the next dimension out), the last two dimensions are copied in
  * TILE x TILE tiles instead, so the TILE source lines a tile touches stay in cache while each
- * is read TILE times (1024 x 1024 float32: 8.3 ms a run at a time, ~1 ms in tiles). */
+ * is read TILE times (1024 x 1024 float32: 8.3 ms a run at a time, 1.6 ms in tiles). */
 #define TILE 32
 #define DEFINE_COPY(T, suffix) \
     static void copy_##suffix(const wg_loop *L, T *dst, const T *src) { \
