@@ -154,7 +154,7 @@ void wg_force(T *t) {
     release(q);
 }
 
-void wg_force_all(void) {
+static void force_all(void) {
     for (int i = 0; i < MAX_PENDING; i++) if (g_slots[i].owner) wg_force(g_slots[i].owner);
 }
 
@@ -195,7 +195,7 @@ static bool g_fusion = true;
 WG_API int wg_set_fusion(int on) {
     bool was = g_fusion;
     g_fusion = on != 0;
-    if (!g_fusion) wg_force_all();
+    if (!g_fusion) force_all();
     return was;
 }
 

@@ -90,7 +90,6 @@ void *wg_data(const T *t);          /* t's data, computed first if pending: the 
 void wg_force(T *t);                /* compute a pending array's data now */
 /* acc += the sums of x over the walk R of op_reduce, if x is pending (x stays pending) */
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc);
-void wg_force_all(void);
 void wg_force_readers(const T *x);  /* compute every pending array whose program reads x */
 void wg_pending_drop(T *t);         /* t dies: forget its program */
 
