@@ -206,7 +206,8 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
 /* A run of a binary operator: n outputs, each operand contiguous (stride 1) or one number for
  * the whole run (stride 0), which is all a walk over contiguous operands produces. A number is
  * spread into a buffer first, so that the formulas need one loop each, not one per stride
- * case (1.3 KB gzip less; x * 3 in float64 ~10% slower). */
+ * case (0.7 KB gzip less, and no slower: 1M-element x * 3, x * row and x * column measured the
+ * same in both dtypes). */
 #define SPREAD 256
 #define DEFINE_BINARY(TYPE, suffix) \
     DEFINE_POW_BY_SCALAR(TYPE, suffix) \
