@@ -7,17 +7,22 @@
 #include "check.h"
 #include "kernels/kernels.h"
 
-static double ulp_distance(float got, float want) {
-    if (isnan(want) || isnan(got)) return isnan(want) && isnan(got) ? 0 : 1e30;
-    if (got == want) return 0;
-    if (isinf(want) || isinf(got)) return 1e30;
-    int32_t a, b;
-    memcpy(&a, &got, 4);
-    memcpy(&b, &want, 4);
-    if (a < 0) a = INT32_MIN - a;
-    if (b < 0) b = INT32_MIN - b;
-    return fabs((double)a - (double)b);
-}
+/* distance in ulps between two floats (or doubles): how many representable values apart,
+ * counting through zero; 1e30 for a NaN against a number or an infinity against anything else */
+#define DEFINE_ULP_DISTANCE(name, F, I, I_MIN) \
+    static double name(F got, F want) { \
+        if (isnan(want) || isnan(got)) return isnan(want) && isnan(got) ? 0 : 1e30; \
+        if (got == want) return 0; \
+        if (isinf(want) || isinf(got)) return 1e30; \
+        I a, b; \
+        memcpy(&a, &got, sizeof a); \
+        memcpy(&b, &want, sizeof b); \
+        if (a < 0) a = I_MIN - a; \
+        if (b < 0) b = I_MIN - b; \
+        return (double)(a > b ? (uint64_t)a - (uint64_t)b : (uint64_t)b - (uint64_t)a); /* no signed overflow */ \
+    }
+DEFINE_ULP_DISTANCE(ulp_distance, float, int32_t, INT32_MIN)
+DEFINE_ULP_DISTANCE(ulp_distance64, double, int64_t, INT64_MIN)
 
 #define PI_2 1.57079632679489661923
 static double ref(int op, double x) {
@@ -139,18 +144,6 @@ static void check_atan2(void) {
     for (int i = N; i < 3 * N; i++) y[i] = s[(i * 31) % count];
     free(s);
     check_binary("arctan2", wg_f32_varctan2, atan2, N, y, x, -1.3f, 0.6f, 2);
-}
-
-static double ulp_distance64(double got, double want) {
-    if (isnan(want) || isnan(got)) return isnan(want) && isnan(got) ? 0 : 1e30;
-    if (got == want) return 0;
-    if (isinf(want) || isinf(got)) return 1e30;
-    int64_t a, b;
-    memcpy(&a, &got, 8);
-    memcpy(&b, &want, 8);
-    if (a < 0) a = INT64_MIN - a;
-    if (b < 0) b = INT64_MIN - b;
-    return (double)(a > b ? a - b : b - a);
 }
 
 static int long_double_is_wider(void) {
