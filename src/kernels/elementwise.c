@@ -196,9 +196,9 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
         return true; \
     }
 
-/* float32 power has a SIMD kernel (pow_f32.c); float64 keeps libm's */
+/* power's SIMD kernels (pow_f32.c, pow_f64.c) */
 #define POW_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_vpow(n, A, sa, B, sb, O), true)
-#define POW_SIMD_f64(n, A, sa, B, sb, O) false
+#define POW_SIMD_f64(n, A, sa, B, sb, O) (wg_f64_vpow(n, A, sa, B, sb, O), true)
 /* and float32 arctan2 (vmath_f32.c) */
 #define ATAN2_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_varctan2(n, A, sa, B, sb, O), true)
 #define ATAN2_SIMD_f64(n, A, sa, B, sb, O) false

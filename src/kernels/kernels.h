@@ -101,6 +101,8 @@ void wg_f64_verf(size_t n, const double *x, double *y);
 void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptrdiff_t sx, float *out);
 /* float32 power over a run with strides (0: broadcast), pow_f32.c */
 void wg_f32_vpow(size_t n, const float *a, ptrdiff_t sa, const float *b, ptrdiff_t sb, float *out);
+/* float64 power, the same way, pow_f64.c */
+void wg_f64_vpow(size_t n, const double *a, ptrdiff_t sa, const double *b, ptrdiff_t sb, double *out);
 void wg_f32_vexpm1(size_t n, const float *x, float *y);
 void wg_f32_vlog1p(size_t n, const float *x, float *y);
 void wg_f32_vsoftplus(size_t n, const float *x, float *y);

@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <string.h>
+#include "../kernels/pow_tables.h" /* 2^(j/8) and log(j/32) in two parts, shared with pow_f64.c */
 
 static inline uint64_t bits(double x) { uint64_t u; memcpy(&u, &x, 8); return u; }
 static inline double from_bits(uint64_t u) { double x; memcpy(&x, &u, 8); return x; }
@@ -33,14 +34,6 @@ static inline double scale(double y, int k) {
     return y * from_bits((uint64_t)(k + 1000 + 1023) << 52) * 0x1p-1000;
 }
 
-/* 2^(j/8) = hi + lo, j = 0..7 (from mpmath) */
-static const double EXP2_J8[8][2] = {
-    {0x1.0000000000000p+0, 0},                        {0x1.172b83c7d517bp+0, -0x1.19041b9d78a76p-55},
-    {0x1.306fe0a31b715p+0, 0x1.6f46ad23182e4p-55},    {0x1.4bfdad5362a27p+0, 0x1.d4397afec42e2p-56},
-    {0x1.6a09e667f3bcdp+0, -0x1.bdd3413b26456p-54},   {0x1.8ace5422aa0dbp+0, 0x1.6e9f156864b27p-54},
-    {0x1.ae89f995ad3adp+0, 0x1.7a1cd345dcc81p-54},    {0x1.d5818dcfba487p+0, 0x1.2ed02d75b3707p-55},
-};
-
 /* exp(x + xl) for x in [-746, 710] and |xl| tiny next to x (pow passes the low part of
  * y log x). x = (8k + j) ln2/8 + r with |r| <= ln2/16, exp(x) = 2^k 2^(j/8) e^r, and e^r - 1
  * by its Taylor polynomial of degree 8 (truncation error < 2^-59). An 8-entry table instead
@@ -58,7 +51,7 @@ static inline double exp_core(double x, double xl) {
     double p = r + r2 * (0.5 + r * 0x1.5555555555555p-3) +
                r4 * ((0x1.5555555555555p-5 + r * 0x1.1111111111111p-7) +
                      r2 * (0x1.6c16c16c16c17p-10 + r * 0x1.a01a01a01a01ap-13) + r4 * 0x1.a01a01a01a01ap-16);
-    const double *t = EXP2_J8[n & 7];
+    const double *t = wg_exp2_j8[n & 7];
     return scale(t[0] + (t[0] * p + t[1]), n >> 3);  /* t (1 + p), rounded once */
 }
 
@@ -132,22 +125,6 @@ double log2(double x) {
 
 /* ---- pow ------------------------------------------------------------------------------- */
 
-/* log(j/32) = hi + lo for j = 23..45 (the m of reduce rounded to 1/32), from mpmath */
-static const double LOG_J32[23][2] = {
-    {-0x1.522ae0738a3d8p-2, 0x1.8f7e9b38a6979p-57},  {-0x1.269621134db92p-2, -0x1.e0efadd9db02bp-56},
-    {-0x1.f991c6cb3b379p-3, -0x1.f665066f980a2p-57}, {-0x1.a93ed3c8ad9e3p-3, -0x1.bcafa9de97203p-57},
-    {-0x1.5bf406b543db2p-3, 0x1.1f5b44c0df7e7p-61},  {-0x1.1178e8227e47cp-3, 0x1.0e63a5f01c691p-58},
-    {-0x1.9335e5d594989p-4, 0x1.478a85704ccb7p-58},  {-0x1.08598b59e3a07p-4, 0x1.dd7009902bf32p-58},
-    {-0x1.0415d89e74444p-5, -0x1.c05cf1d753622p-59}, {0, 0},
-    {0x1.f829b0e783300p-6, 0x1.33e3f04f1ef23p-60},   {0x1.f0a30c01162a6p-5, 0x1.85f325c5bbacdp-59},
-    {0x1.6f0d28ae56b4cp-4, -0x1.906d99184b992p-58},  {0x1.e27076e2af2e6p-4, -0x1.61578001e0162p-60},
-    {0x1.29552f81ff523p-3, 0x1.301771c407dbfp-57},   {0x1.5ff3070a793d4p-3, -0x1.bc60efafc6f6ep-58},
-    {0x1.9525a9cf456b4p-3, 0x1.d904c1d4e2e26p-57},   {0x1.c8ff7c79a9a22p-3, -0x1.4f689f8434012p-57},
-    {0x1.fb9186d5e3e2bp-3, -0x1.caaae64f21acbp-57},  {0x1.1675cababa60ep-2, 0x1.ce63eab883717p-61},
-    {0x1.2e8e2bae11d31p-2, -0x1.8f4cdb95ebdf9p-56},  {0x1.4618bc21c5ec2p-2, 0x1.f42decdeccf1dp-56},
-    {0x1.5d1bdbf5809cap-2, 0x1.4236383dc7fe1p-56},
-};
-
 /* s = a + b exactly as s + *err */
 static inline double two_sum(double a, double b, double *err) {
     double s = a + b, bb = s - a;
@@ -175,9 +152,9 @@ static double log_dd(double x, double *lo) {
     double tail = s * z * (0x1.5555555555555p-1 + z * (0x1.999999999999ap-2 + z * (0x1.2492492492492p-2 +
                   z * 0x1.c71c71c71c71cp-3)));  /* 2/3, 2/5, 2/7, 2/9 */
     double dk = k, e1, e2;
-    double h = two_sum(dk * LN2_HI, LOG_J32[j - 23][0], &e1);
+    double h = two_sum(dk * LN2_HI, wg_log_j32[j - 23][0], &e1);
     h = two_sum(h, 2 * s_h, &e2);
-    double l = dk * LN2_LO + LOG_J32[j - 23][1] + e1 + e2 + 2 * s_l + tail;
+    double l = dk * LN2_LO + wg_log_j32[j - 23][1] + e1 + e2 + 2 * s_l + tail;
     double hi = h + l;
     *lo = l - (hi - h);
     return hi;

@@ -278,6 +278,94 @@ static void check_f64(void) {
     }
 }
 
+/* float64 power (pow_f64.c) against powl rounded to double (<= 1 ulp), at strides 1 and 1, 1 and
+ * 0, 0 and 1, 3 and 1, over C's special cases, bases of every magnitude with exponents that take
+ * the result anywhere from underflow to overflow, bases near 1 with large exponents (where log x
+ * must be most accurate) and negative bases with integer exponents. Where libm's value is special
+ * (+-0, +-inf, NaN, denormal) the kernel's must be the same bits; every length 0..9 must give the
+ * long run's values. */
+static void check_pow64(void) {
+    enum { N = 120000 };
+    static double a[3 * N], b[N], out[N];
+    static const double xs[] = { 0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, INFINITY, -INFINITY, NAN, 4.9e-324,
+                                 -4.9e-324, 0x1p-1022, 0x0.8p-1022, 1.7976931348623157e308, -3.0, 10.0, 0x1.0000000000001p+0,
+                                 0x1.fffffffffffffp-1, 1e-300, -1e300 };
+    static const double ys[] = { 0.0, -0.0, 1.0, -1.0, 2.0, 3.0, -3.0, 0.5, -0.5, 2.5, INFINITY, -INFINITY, NAN, 1e300,
+                                 -1e300, 0x1p53, 0x1p53 + 2, 0x1p51 + 1, 0x1p52 + 1, 1075.0, -1075.0, 4.9e-324, 1023.5, 7.0 };
+    enum { NX = sizeof xs / sizeof xs[0], NY = sizeof ys / sizeof ys[0] };
+    uint64_t state = 7;
+    for (int i = 0; i < 3 * N; i++) {
+        double u[3];
+        for (int k = 0; k < 3; k++) {
+            state = state * 6364136223846793005ull + 1442695040888963407ull;
+            u[k] = (double)(state >> 11) * 0x1.0p-53;
+        }
+        double x, y;
+        switch (i % 4) {
+        case 0: /* every magnitude of x, y log x from -760 to 720 */
+            x = exp2(-1074 + 2098 * u[0]);
+            y = (-760 + 1480 * u[1]) / log(x);
+            break;
+        case 1: /* x = 1 + d with d down to 2^-53, y large */
+            x = 1 + (u[0] - 0.5) * exp2(-52 * u[2]);
+            y = x == 1 ? 1e300 * (u[1] - 0.5) : (-720 + 1430 * u[1]) / log(x);
+            break;
+        case 2: /* x < 0, y an integer (now and then not) */
+            x = -exp2(-40 + 80 * u[0]);
+            y = floor((u[1] - 0.5) * 2000) + (u[2] < 0.05 ? 0.5 : 0);
+            break;
+        default: /* everything at once */
+            x = (u[0] < 0.2 ? -1 : 1) * exp2(-1080 + 2160 * u[2]);
+            y = (u[1] - 0.5) * (u[2] < 0.5 ? 10 : 1e3);
+            break;
+        }
+        if (i % 97 == 5) x = xs[(i / 97) % NX];
+        if (i % 89 == 7) y = ys[(i / 89) % NY];
+        a[i] = x;
+        if (i < N) b[i] = y;
+    }
+    for (int i = 0; i < NX * NY; i++) { /* and every special pair */
+        a[3 * i + 2] = xs[i % NX];
+        b[3 * i + 2] = ys[i / NX];
+    }
+    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 0, 1 }, { 3, 1 } };
+    const double one_a = 1.7, one_b = 2.7;
+    for (int r = 0; r < 4; r++) {
+        const double *pa = runs[r].sa ? a : &one_a, *pb = runs[r].sb ? b : &one_b;
+        wg_f64_vpow(N, pa, runs[r].sa, pb, runs[r].sb, out);
+        double worst = 0, worst_x = 0, worst_y = 0;
+        int off = 0;
+        for (int i = 0; i < N; i++) {
+            double x = pa[i * runs[r].sa], y = pb[i * runs[r].sb], want = pow(x, y);
+            if (want == 0 || isnan(want) || isinf(want) || fabs(want) < 0x1p-1022) {
+                if (!same64(out[i], want)) printf("  f64 pow(%a, %a) = %a, libm %a\n", x, y, out[i], want);
+                CHECK(same64(out[i], want));
+                continue;
+            }
+            double d = ulp_distance64(out[i], (double)powl(x, y));
+            if (d > worst) { worst = d; worst_x = x; worst_y = y; }
+            off += d > 0;
+        }
+        printf("  f64 pow      strides %td, %td: worst %.0f ulp (at %.17g ** %.17g), %d of %d not the rounded reference\n",
+               runs[r].sa, runs[r].sb, worst, worst_x, worst_y, off, N);
+        CHECK(worst <= 1 + (long_double_is_wider() ? 0 : 2));
+        for (int len = 0; len < 10; len++) {
+            double short_run[10];
+            wg_f64_vpow((size_t)len, pa + 1001 * runs[r].sa, runs[r].sa, pb + 1001 * runs[r].sb, runs[r].sb, short_run);
+            for (int i = 0; i < len; i++) CHECK(same64(short_run[i], out[1001 + i]));
+        }
+    }
+    /* results that are exact come out exact */
+    const double exact[][3] = { { 3, 5, 243 }, { -3, 5, -243 }, { -2, 10, 1024 }, { 10, 22, 1e22 }, { 0.5, -1074, INFINITY }, { 2, -1074, 4.9e-324 },
+                                { 2, -1022, 0x1p-1022 }, { 4, 0.25, 0x1.6a09e667f3bcdp+0 }, { 1, NAN, 1 }, { NAN, 0, 1 } };
+    for (int i = 0; i < (int)(sizeof exact / sizeof exact[0]); i++) {
+        double e;
+        wg_f64_vpow(1, &exact[i][0], 1, &exact[i][1], 1, &e);
+        if (e != exact[i][2]) printf("  f64 pow(%a, %a) = %a, want %a\n", exact[i][0], exact[i][1], e, exact[i][2]);
+        CHECK(e == exact[i][2]);
+    }
+}
+
 int main(void) {
     int ops[] = { WG_OP_EXP, WG_OP_LOG, WG_OP_TANH, WG_OP_SIGMOID, WG_OP_SIN, WG_OP_COS, WG_OP_TAN, WG_OP_EXPM1,
                   WG_OP_LOG1P, WG_OP_SOFTPLUS, WG_OP_ERF, WG_OP_LOG2, WG_OP_LOG10, WG_OP_SINH, WG_OP_COSH,
@@ -358,5 +446,6 @@ int main(void) {
     check_pow();
     check_atan2();
     check_f64();
+    check_pow64();
     return check_summary("test_vmath");
 }
