@@ -61,16 +61,11 @@ static inline f64x2 fast_two_sum(f64x2 a, f64x2 b, f64x2 *err) {
     return s;
 }
 
-/* a b = p + *err exactly (Dekker: halves of 26 bits; |a|, |b| < 2^995) */
-static inline f64x2 two_prod(f64x2 a, f64x2 b, f64x2 *err) {
-    const f64x2 split = d_splat(0x1p27 + 1);
-    f64x2 p = a * b, ta = split * a, tb = split * b;
-    f64x2 ah = ta - (ta - a), al = a - ah, bh = tb - (tb - b), bl = b - bh;
-    *err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
-    return p;
-}
+/* v with its low 27 significand bits cleared: 26 significant bits */
+static inline f64x2 trunc26(f64x2 v) { return d_from_ubits(d_ubits(v) & 0xfffffffff8000000ull); }
 
-/* log x = hi + *lo for x >= DBL_MIN finite, relative error < 2^-66 */
+/* log x = hi + *lo for x >= DBL_MIN finite, relative error < 2^-66; hi has 26 significant bits
+ * (so that y hi splits into two exact products) */
 static inline f64x2 log_dd(f64x2 x, f64x2 *lo) {
     f64x2 k, f = log_reduce2x(x, &k), m = f + d_splat(1.0); /* m in [sqrt(1/2), sqrt(2)), both exact */
     f64x2 t = f * d_splat(32.0) + d_splat(D_ROUND_MAGIC);   /* j - 32 = round(32 f), in [-9, 13] */
@@ -79,19 +74,21 @@ static inline f64x2 log_dd(f64x2 x, f64x2 *lo) {
     table_pair(wg_log_j32, d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC - 9)), &log_hi, &log_lo);
     f64x2 u = f - c1, v = m + c;                            /* u = m - c exactly */
     f64x2 v_hi = trunc21(v), v_lo = m - (v_hi - c);         /* v = m + c exactly */
-    f64x2 inv = d_splat(1.0) / v, s = u * inv, s_hi = trunc21(s);
-    f64x2 s_lo = ((u - s_hi * v_hi) - s_hi * v_lo) * inv;   /* s_hi v_hi is exact, so is u minus it */
-    f64x2 z = s * s;                                        /* 2 atanh s = 2s + s z (2/3 + 2z/5 + ...) */
-    f64x2 tail = s * z * (d_splat(0x1.5555555555555p-1) + z * (d_splat(0x1.999999999999ap-2) +
-                          z * (d_splat(0x1.2492492492492p-2) + z * d_splat(0x1.c71c71c71c71cp-3))));
-    /* k ln2 + log c + 2 s_hi: each term smaller than the sum before it (|k ln2| >= 0.69 > |log c|
-       >= 0.03 > |2 s| or the sum before is 0), so Fast2Sum keeps what the roundings lose */
+    /* w = 2s = w_hi + w_lo: w_hi v_hi is exact, and so is 2u minus it */
+    f64x2 inv = d_splat(1.0) / v, u2 = u + u, w = u2 * inv, w_hi = trunc21(w);
+    f64x2 w_lo = ((u2 - w_hi * v_hi) - w_hi * v_lo) * inv;
+    /* 2 atanh s = w + w^3/12 + w^5/80 + w^7/448 + w^9/2304 (the next term is < 2^-68 w) */
+    f64x2 ww = w * w;
+    f64x2 tail = w * ww * (d_splat(0x1.5555555555555p-4) + ww * (d_splat(0x1.999999999999ap-7) +
+                           ww * (d_splat(0x1.2492492492492p-9) + ww * d_splat(0x1.c71c71c71c71cp-12))));
+    /* k ln2 + log c + w_hi: each term smaller than the sum before it (|k ln2| >= 0.69 > |log c|
+       >= 0.03 > |w| or the sum before is 0), so Fast2Sum keeps what the roundings lose */
     f64x2 e1, e2;
     f64x2 h = fast_two_sum(k * d_splat(0x1.62e42feep-1), log_hi, &e1);
-    h = fast_two_sum(h, s_hi + s_hi, &e2);
-    f64x2 l = k * d_splat(0x1.a39ef35793c76p-33) + log_lo + e1 + e2 + (s_lo + s_lo) + tail;
-    f64x2 hi = h + l;
-    *lo = l - (hi - h);
+    h = fast_two_sum(h, w_hi, &e2);
+    f64x2 l = k * d_splat(0x1.a39ef35793c76p-33) + log_lo + e1 + e2 + w_lo + tail;
+    f64x2 hi = trunc26(h + l);
+    *lo = (h - hi) + l; /* |l| < 2^-13 |h|: h - hi is exact */
     return hi;
 }
 
@@ -111,25 +108,27 @@ static inline f64x2 exp_dd(f64x2 z, f64x2 z_lo) {
                     r4 * d_splat(0x1.a01a01a01a01ap-16));
     f64x2 t_hi, t_lo;
     table_pair(wg_exp2_j8, n & 7, &t_hi, &t_lo);
-    /* 2^k from n = 8 k + j by a logical shift of n + 8 * 1023 (no i64x2 arithmetic shift in V8) */
-    f64x2 scale = d_from_ubits(((n + 8 * 1023) >> 3) << 52);
-    return (t_hi + (t_hi * p + t_lo)) * scale;
+    /* times 2^k, n = 8 k + j: k added to the exponent field (the result is normal) */
+    return d_from_ubits(d_ubits(t_hi + (t_hi * p + t_lo)) + ((n & ~7ull) << 49));
 }
 
-/* x^y where the lanes are covered; elsewhere all bits set (a NaN) and *outside set to all ones */
-static inline f64x2 pow2x(f64x2 x, f64x2 y, i64x2 *outside) {
+/* x^y where the lanes are covered; elsewhere a NaN, and *inside cleared */
+static inline f64x2 pow2x(f64x2 x, f64x2 y, i64x2 *inside) {
     /* y an integer: y + 1.5 2^52 has it in its low bits (|y| < 2^51), the last one its parity */
     f64x2 ay = d_from_ubits(d_ubits(y) & ~D_SIGN), ax = d_from_ubits(d_ubits(x) & ~D_SIGN);
     f64x2 yt = y + d_splat(D_ROUND_MAGIC);
     i64x2 y_int = ((yt - d_splat(D_ROUND_MAGIC)) == y) & (ay < d_splat(0x1p51));
     u64x2 sign = (d_ubits(yt) << 63) & d_signbit(x);
-    f64x2 l_lo, l_hi = log_dd(ax, &l_lo);
-    f64x2 z_lo, z = two_prod(y, l_hi, &z_lo);
+    /* y log x = z + z_lo: y = y_hi + y_lo in 26 and 27 bits, both products with l_hi exact */
+    f64x2 l_lo, l_hi = log_dd(ax, &l_lo), y_hi = trunc26(y);
+    f64x2 p1 = y_hi * l_hi, p2 = (y - y_hi) * l_hi, z_lo;
+    f64x2 z = fast_two_sum(p1, p2, &z_lo);
     z_lo += y * l_lo;
     i64x2 in = (ax >= d_splat(0x1p-1022)) & (ax < d_splat(INFINITY)) & ((x > d_splat(0.0)) | y_int) &
-               (ay < d_splat(0x1p900)) & (z >= d_splat(-708.0)) & (z <= d_splat(709.7));
-    *outside |= ~in;
-    return d_from_ubits((d_ubits(exp_dd(z, z_lo)) ^ sign) | (u64x2)~in);
+               (z >= d_splat(-708.0)) & (z <= d_splat(709.7));
+    *inside &= in;
+    /* a select, not an OR with ~in: clang rebuilds a negated mask with i64x2.shr_s (slow in V8) */
+    return d_select(in, d_from_ubits(d_ubits(exp_dd(z, z_lo)) ^ sign), d_splat(NAN));
 }
 
 static inline f64x2 d_gather(const double *p, ptrdiff_t stride) {
@@ -141,12 +140,12 @@ static inline f64x2 d_gather(const double *p, ptrdiff_t stride) {
  * Returns whether any lane was left to the scalar pow (NaN in out). */
 __attribute__((noinline)) static int pow_lanes(size_t n, const double *a, ptrdiff_t sa, const double *b,
                                                 ptrdiff_t sb, double *out) {
-    i64x2 outside = { 0, 0 };
+    i64x2 inside = { -1, -1 };
     for (size_t i = 0; i < n; i += 2) {
-        f64x2 r = pow2x(d_gather(a + i * sa, sa), d_gather(b + i * sb, sb), &outside);
+        f64x2 r = pow2x(d_gather(a + i * sa, sa), d_gather(b + i * sb, sb), &inside);
         memcpy(out + i, &r, sizeof r);
     }
-    return (outside[0] | outside[1]) != 0;
+    return (inside[0] & inside[1]) == 0;
 }
 
 /* out does not overlap a or b. An odd last element goes through the vector code too, so that
