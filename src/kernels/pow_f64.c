@@ -4,8 +4,9 @@
  * underflows, and an error e in y log x is a relative error e in x^y. So, as in the scalar pow
  * of src/libm/exp_log.c (whose method and tables these are):
  *   log x = k ln2 + log c + 2 atanh(s), x = 2^k m, c = j/32 nearest m, s = (m - c)/(m + c),
- *   |s| < 2^-6.5, carried as hi + lo; y log x as hi + lo (Dekker's product, SIMD128 has no FMA);
- *   e^(hi + lo) = 2^(n/8) e^r, |r| <= ln2/16, with lo folded into r.
+ *   |s| < 2^-6.5, carried as hi + lo, hi cut to 26 bits; y log x as z + z_lo from exact
+ *   products of y's halves with hi (SIMD128 has no FMA for Dekker's product);
+ *   e^(z + z_lo) = 2^(n/8) e^r, |r| <= ln2/16, with z_lo folded into r.
  * The lanes it covers: |x| >= DBL_MIN finite (x < 0 when y is an integer below 2^51: the sign
  * by its parity), and y log x in [-708, 709.7], where the result is a normal double. The others
  * (zeros, infinities, NaN, denormal x or results, overflow, x < 0 with y not an integer) are
@@ -131,6 +132,7 @@ static inline f64x2 pow2x(f64x2 x, f64x2 y, i64x2 *inside) {
     return d_select(in, d_from_ubits(d_ubits(exp_dd(z, z_lo)) ^ sign), d_splat(NAN));
 }
 
+/* two doubles stride apart (1: one load) */
 static inline f64x2 d_gather(const double *p, ptrdiff_t stride) {
     if (stride == 1) { f64x2 v; memcpy(&v, p, sizeof v); return v; }
     return (f64x2){ p[0], p[stride] };
