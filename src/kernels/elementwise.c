@@ -147,6 +147,8 @@ static void (*const simd_f64[WG_OP_COUNT])(size_t, const double *, double *) = {
     [WG_OP_EXP] = wg_f64_vexp, [WG_OP_LOG] = wg_f64_vlog, [WG_OP_SIN] = wg_f64_vsin, [WG_OP_COS] = wg_f64_vcos, [WG_OP_TANH] = wg_f64_vtanh, [WG_OP_SIGMOID] = wg_f64_vsigmoid,
     [WG_OP_SOFTPLUS] = wg_f64_vsoftplus, [WG_OP_EXPM1] = wg_f64_vexpm1, [WG_OP_LOG1P] = wg_f64_vlog1p,
     [WG_OP_TAN] = wg_f64_vtan, [WG_OP_ERF] = wg_f64_verf,
+    [WG_OP_LOG2] = wg_f64_vlog2, [WG_OP_LOG10] = wg_f64_vlog10, [WG_OP_ARCSINH] = wg_f64_varcsinh,
+    [WG_OP_ARCCOSH] = wg_f64_varccosh, [WG_OP_ARCTANH] = wg_f64_varctanh, [WG_OP_SINH] = wg_f64_vsinh, [WG_OP_COSH] = wg_f64_vcosh,
 };
 
 /* In the wasm module operators with a SIMD kernel never reach the scalar loops, so

@@ -53,14 +53,20 @@ static inline f64x2 log_reduce2x(f64x2 x, f64x2 *e) {
     return d_from_ubits((ix & 0x000fffffffffffffull) + 0x3fe6a09e667f3bcdull) - d_splat(1.0);
 }
 
-static inline f64x2 log_join2x(f64x2 f, f64x2 e, f64x2 c) {
+/* log(1 + f) = f - hfsq + the returned value, hfsq = f^2 / 2 (log_join2x; vmath_f64.c's log2 and log10) */
+static inline f64x2 log_poly2x(f64x2 f, f64x2 *hfsq) {
     f64x2 s = f / (d_splat(2.0) + f), z = s * s, z2 = z * z, z4 = z2 * z2;
     f64x2 r = z * ((d_splat(6.666666666666735130e-01) + z * d_splat(3.999999999940941908e-01)) +
                    z2 * (d_splat(2.857142874366239149e-01) + z * d_splat(2.222219843214978396e-01)) +
                    z4 * ((d_splat(1.818357216161805012e-01) + z * d_splat(1.531383769920937332e-01)) +
                          z2 * d_splat(1.479819860511658591e-01)));
-    f64x2 hfsq = d_splat(0.5) * f * f;
-    return e * d_splat(0x1.62e42feep-1) - ((hfsq - (s * (hfsq + r) + (e * d_splat(0x1.a39ef35793c76p-33) + c))) - f);
+    *hfsq = d_splat(0.5) * f * f;
+    return s * (*hfsq + r);
+}
+
+static inline f64x2 log_join2x(f64x2 f, f64x2 e, f64x2 c) {
+    f64x2 hfsq, sr = log_poly2x(f, &hfsq);
+    return e * d_splat(0x1.62e42feep-1) - ((hfsq - (sr + (e * d_splat(0x1.a39ef35793c76p-33) + c))) - f);
 }
 
 static inline f64x2 log2x(f64x2 x) {

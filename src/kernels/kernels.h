@@ -97,6 +97,14 @@ void wg_f64_vexpm1(size_t n, const double *x, double *y);
 void wg_f64_vlog1p(size_t n, const double *x, double *y);
 void wg_f64_vtan(size_t n, const double *x, double *y);
 void wg_f64_verf(size_t n, const double *x, double *y);
+/* and log2, log10, arcsinh, arccosh, arctanh, sinh, cosh (<= 1 ulp) */
+void wg_f64_vlog2(size_t n, const double *x, double *y);
+void wg_f64_vlog10(size_t n, const double *x, double *y);
+void wg_f64_varcsinh(size_t n, const double *x, double *y);
+void wg_f64_varccosh(size_t n, const double *x, double *y);
+void wg_f64_varctanh(size_t n, const double *x, double *y);
+void wg_f64_vsinh(size_t n, const double *x, double *y);
+void wg_f64_vcosh(size_t n, const double *x, double *y);
 /* float32 arctan2(y, x) over a run with strides (0: broadcast), vmath_f32.c */
 void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptrdiff_t sx, float *out);
 /* float32 power over a run with strides (0: broadcast), pow_f32.c */

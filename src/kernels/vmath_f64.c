@@ -243,3 +243,133 @@ DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, expm1)
 DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, log1p)
 DEFINE_VMAP64(vtan, tan2x, in_trig_range, tan)
 DEFINE_VMAP64(verf, erf2x, is_number, erf)
+
+/* ---- log2, log10, arcsinh, arccosh, arctanh, sinh, cosh ----
+ * Each carries its argument or result in two parts (hi + lo) where one rounding before the
+ * last would cost up to an ulp; products are made exact by splitting factors in halves of
+ * 26 and 27 bits with a mask (Dekker's product without the constant multiply). */
+
+/* hi + lo = a b: exact but for al bl's rounding (2^-106 of the product) */
+static inline f64x2 two_prod(f64x2 a, f64x2 b, f64x2 *lo) {
+    const u64x2 head = { 0xfffffffff8000000ull, 0xfffffffff8000000ull };
+    f64x2 ah = d_from_ubits(d_ubits(a) & head), al = a - ah;
+    f64x2 bh = d_from_ubits(d_ubits(b) & head), bl = b - bh, hi = a * b;
+    *lo = (((ah * bh - hi) + ah * bl) + al * bh) + al * bl;
+    return hi;
+}
+
+/* log_b x = e log_b 2 + log(1 + f) / ln b with log(1 + f) = hi + lo, hi the top 21 bits
+ * (so hi ivb_hi is exact) and 1 / ln b, log_b 2 in two parts (fdlibm's log2 and log10).
+ * log2 of 2^e is e and log10 of 10^k is k (k = 0..22). */
+static inline f64x2 log_base2x(f64x2 x, double ivb_hi, double ivb_lo, double l2_hi, double l2_lo) {
+    f64x2 e, hfsq, f = log_reduce2x(x, &e), r = log_poly2x(f, &hfsq);
+    f64x2 hi = d_from_ubits(d_ubits(f - hfsq) & 0xffffffff00000000ull), lo = ((f - hi) - hfsq) + r;
+    f64x2 y = e * d_splat(l2_hi), v_hi = hi * d_splat(ivb_hi);
+    f64x2 v_lo = e * d_splat(l2_lo) + ((lo + hi) * d_splat(ivb_lo) + lo * d_splat(ivb_hi));
+    f64x2 w = y + v_hi; /* |y| >= 0.3 > |v_hi| unless e = 0: Fast2Sum */
+    return (v_lo + ((y - w) + v_hi)) + w;
+}
+static inline f64x2 log2_2x(f64x2 x) { return log_base2x(x, 0x1.7154765200000p+0, 0x1.705fc2eefa200p-33, 1.0, 0.0); }
+static inline f64x2 log10_2x(f64x2 x) {
+    return log_base2x(x, 0x1.bcb7b15200000p-2, 0x1.b9438ca9aadd5p-36, 0x1.34413509f6000p-2, 0x1.9fef311f12b36p-42);
+}
+
+/* log(u (1 + c)) + k ln 2 for a positive normal u and a small c: log1p2x's join */
+static inline f64x2 log_dd2x(f64x2 u, f64x2 c, f64x2 k) {
+    f64x2 e, f = log_reduce2x(u, &e);
+    return log_join2x(f, e + k, c);
+}
+
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); }
+#else
+static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
+#endif
+
+/* arcsinh a = log(a + sqrt(a^2 + 1)) (one = 1, a >= 0) and arccosh a = log(a + sqrt(a^2 - 1))
+ * (one = -1, a > 1): a^2 + one in two parts, its root with the first-order correction, the
+ * sum with its rounding error, passed to log as u (1 + c). From a = 2^28 on, where a^2 may
+ * overflow, the log is that of 2a: the rest, one / (4 a^2) < 2^-58, is under 2^-10 ulp of it.
+ * Below 2^-26 arcsinh a rounds to a (and arctanh a): there the join would lose up to an ulp to
+ * cancellation between 1 + a's rounding and its error. */
+static inline f64x2 log_root2x(f64x2 a, double one) {
+    f64x2 p_lo, p = two_prod(a, a, &p_lo), h = p + d_splat(one), h_lo, w_lo;
+    if (one < 0) h_lo = ((p - h) + d_splat(one)) + p_lo; /* p >= 1: Fast2Sum */
+    else { f64x2 b = h - p; h_lo = ((d_splat(one) - b) + (p - (h - b))) + p_lo; } /* TwoSum */
+    f64x2 s = d_sqrt(h), q_lo, q = two_prod(s, s, &q_lo);
+    f64x2 s_lo = (((h - q) - q_lo) + h_lo) / (s + s), w = a + s;
+    if (one < 0) w_lo = (s - (w - a)) + s_lo; /* a > s */
+    else w_lo = (a - (w - s)) + s_lo;         /* s > a */
+    i64x2 big = a >= d_splat(0x1p28);
+    f64x2 c_num = d_from_ubits(d_ubits(w_lo) & ~(u64x2)big), u = d_select(big, a, w);
+    f64x2 c = c_num - c_num * (u - d_splat(1.0)) / u; /* c_num / u, exact where u is near 1 */
+    return log_dd2x(u, c, d_from_ubits(d_ubits(d_splat(1.0)) & (u64x2)big));
+}
+static inline f64x2 asinh2x(f64x2 x) {
+    u64x2 sign = d_signbit(x);
+    f64x2 a = d_xor(x, sign);
+    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-26), a, log_root2x(a, 1.0))) | sign);
+}
+static inline f64x2 acosh2x(f64x2 x) { return log_root2x(x, -1.0); }
+static inline i64x2 in_asinh_range(f64x2 x) { return (x < d_splat(INFINITY)) & (x > d_splat(-INFINITY)); }
+static inline i64x2 in_acosh_range(f64x2 x) { return (x > d_splat(1.0)) & (x < d_splat(INFINITY)); }
+
+/* hi + lo = n / d for n, d in two parts: the quotient, then the exact remainder divided again.
+ * inv is 1 / d_hi (or 1 / d's rounding, any value within an ulp of it). */
+static inline f64x2 div_dd(f64x2 n, f64x2 n_lo, f64x2 d, f64x2 d_lo, f64x2 inv, f64x2 *lo) {
+    f64x2 q = n * inv, p_lo, p = two_prod(q, d, &p_lo);
+    *lo = ((((n - p) - p_lo) + n_lo) - q * d_lo) * inv; /* n - p exact: p is within ulps of n */
+    return q;
+}
+
+/* arctanh a = log((1 + a) / (1 - a)) / 2 for 0 <= a < 1, the quotient in two parts */
+static inline f64x2 atanh2x(f64x2 x) {
+    u64x2 sign = d_signbit(x);
+    f64x2 a = d_xor(x, sign), one = d_splat(1.0);
+    f64x2 n = one + a, d = one - a, q_lo;
+    f64x2 q = div_dd(n, (one - n) + a, d, (one - d) - a, one / d, &q_lo);
+    f64x2 r = d_splat(0.5) * log_dd2x(q, q_lo - q_lo * (q - one) / q, d_splat(0.0));
+    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-26), a, r)) | sign);
+}
+static inline i64x2 in_atanh_range(f64x2 x) { return (x < d_splat(1.0)) & (x > d_splat(-1.0)); }
+
+/* sinh a = (u + u / E) / 2 and cosh a = (E + 1 / E) / 2 with u = e^a - 1 and E = 1 + u, all in
+ * two parts, for a = |x| <= 709.4 (exp's range); no cancellation near 0: there u / E ~ u. */
+static inline f64x2 sinh_cosh2x(f64x2 x, int is_cosh) {
+    u64x2 sign = d_signbit(x);
+    f64x2 a = d_xor(x, sign), u_err, u = expm1_parts(a, &u_err), one = d_splat(1.0);
+    f64x2 E = one + u, b = E - u, E_lo = ((one - b) + (u - (E - b))) + u_err, inv = one / E;
+    f64x2 v_lo, v = div_dd(is_cosh ? one : u, is_cosh ? d_splat(0.0) : u_err, E, E_lo, inv, &v_lo);
+    f64x2 t = is_cosh ? E : u, t_lo = is_cosh ? E_lo : u_err;
+    f64x2 s = t + v, s_lo = (((t - s) + v) + t_lo) + v_lo; /* t >= v */
+    f64x2 r = d_splat(0.5) * (s + s_lo);
+    return is_cosh ? r : d_from_ubits(d_ubits(r) | sign);
+}
+static inline f64x2 sinh2x(f64x2 x) { return sinh_cosh2x(x, 0); }
+static inline f64x2 cosh2x(f64x2 x) { return sinh_cosh2x(x, 1); }
+static inline i64x2 in_sinh_range(f64x2 x) { return (x <= d_splat(709.4)) & (x >= d_splat(-709.4)); }
+
+/* Past 709.4, up to where sinh and cosh overflow (710.48), libm rounds twice (2 ulp): there
+ * they are e^a / 2 = e^(a - 2 ln2_hi) K with K = e^(2 ln2_hi) / 2 in two parts; a - 2 ln2_hi is
+ * exact (a's ulp is 2^-43, ln2_hi ends above it) and within exp_parts' range up to a = 710.79. */
+static double sinh_cosh_edge(double x, int is_cosh) {
+    double a = fabs(x);
+    if (!(a > 709.0 && a <= 710.79)) return is_cosh ? cosh(x) : sinh(x);
+    f64x2 scale, s_hi, s_lo, p_lo;
+    exp_parts(d_splat(a - 0x1.62e42feep+0), &scale, &s_hi, &s_lo);
+    f64x2 m = d_splat(1.0) + s_hi, m_lo = ((d_splat(1.0) - m) + s_hi) + s_lo;
+    f64x2 p = two_prod(m, d_splat(0x1.fffffffcb8c22p+0), &p_lo);
+    f64x2 r = (p + (p_lo + (m * d_splat(-0x1.ab1def46c7e4ap-54) + m_lo * d_splat(0x1.fffffffcb8c22p+0)))) * scale;
+    return is_cosh ? r[0] : copysign(r[0], x);
+}
+static double sinh_edge(double x) { return sinh_cosh_edge(x, 0); }
+static double cosh_edge(double x) { return sinh_cosh_edge(x, 1); }
+
+DEFINE_VMAP64(vlog2, log2_2x, in_log_range, log2)
+DEFINE_VMAP64(vlog10, log10_2x, in_log_range, log10)
+DEFINE_VMAP64(varcsinh, asinh2x, in_asinh_range, asinh)
+DEFINE_VMAP64(varccosh, acosh2x, in_acosh_range, acosh)
+DEFINE_VMAP64(varctanh, atanh2x, in_atanh_range, atanh)
+DEFINE_VMAP64(vsinh, sinh2x, in_sinh_range, sinh_edge)
+DEFINE_VMAP64(vcosh, cosh2x, in_sinh_range, cosh_edge)

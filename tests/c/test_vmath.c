@@ -153,8 +153,8 @@ static int long_double_is_wider(void) {
 
 /* the float64 references: libm's exp, log, sin, cos; sigmoid and softplus from them; tanh from
  * expm1 in long double (on x86 libm's tanh is itself up to 3 ulp off, by mpmath); expm1, log1p,
- * tan and erf in long double (x86's 80-bit: rounded to double, the correctly rounded value but
- * for near-ties) */
+ * tan, erf, log2, log10, arcsinh, arccosh, arctanh, sinh and cosh in long double (x86's 80-bit:
+ * rounded to double, the correctly rounded value but for near-ties) */
 static double ref64(int op, double x) {
     switch (op) {
     case WG_OP_EXP: return exp(x);
@@ -167,6 +167,13 @@ static double ref64(int op, double x) {
     case WG_OP_LOG1P: return (double)log1pl(x);
     case WG_OP_TAN: return (double)tanl(x);
     case WG_OP_ERF: return (double)erfl(x);
+    case WG_OP_LOG2: return (double)log2l(x);
+    case WG_OP_LOG10: return (double)log10l(x);
+    case WG_OP_ARCSINH: return (double)asinhl(x);
+    case WG_OP_ARCCOSH: return x < 1 ? NAN : (double)acoshl(x);
+    case WG_OP_ARCTANH: return (double)atanhl(x);
+    case WG_OP_SINH: return (double)sinhl(x);
+    case WG_OP_COSH: return (double)coshl(x);
     default: break; /* WG_OP_TANH */
     }
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
@@ -181,17 +188,25 @@ static double libm64(int op, double x) {
     case WG_OP_LOG1P: return log1p(x);
     case WG_OP_TAN: return tan(x);
     case WG_OP_ERF: return erf(x);
+    case WG_OP_LOG2: return log2(x);
+    case WG_OP_LOG10: return log10(x);
+    case WG_OP_ARCSINH: return asinh(x);
+    case WG_OP_ARCCOSH: return acosh(x);
+    case WG_OP_ARCTANH: return atanh(x);
+    case WG_OP_SINH: return sinh(x);
+    case WG_OP_COSH: return cosh(x);
     default: return ref64(op, x);
     }
 }
 
 static int same64(double a, double b) { return isnan(a) ? isnan(b) : a == b && signbit(a) == signbit(b); }
 
-/* float64 kernels of vmath_f64.c: exp, log, sin, cos, tanh, expm1, log1p, tan, erf (<= 1 ulp),
+/* float64 kernels of vmath_f64.c: exp, log, sin, cos, tanh, expm1, log1p, tan, erf, log2, log10,
+ * arcsinh, arccosh, arctanh, sinh, cosh (<= 1 ulp),
  * sigmoid and softplus (<= 2) over the special values and cut-offs, six scales of random values
  * and the doubles nearest multiples of pi/2 */
 static void check_f64(void) {
-    enum { N = 250000, N_SPECIAL = 64 };
+    enum { N = 250000, N_SPECIAL = 80 };
     static double x[N], y[N];
     static const double special[N_SPECIAL] = {
         0.0, -0.0, 4.9e-324, -4.9e-324, 0x1.8p-1073, -0x0.fffffffffffffp-1022, 0x0.fffffffffffffp-1022, 0x1p-1022,
@@ -205,7 +220,12 @@ static void check_f64(void) {
         0x1.59428p-1, 0x1.59427ffffffffp-1, 0.78539816339744828, 1.5707963267948966, 8e5, 7.9999999999999988e5, -8e5,
         /* erf's intervals and the 6 from which it is 1 */
         0.84375, 0x1.affffffffffffp-1, 1.25, 0x1.3ffffffffffffp+0, 0x1.6db6dp+1, 0x1.6db6cffffffffp+1, 6.0,
-        0x1.7ffffffffffffp+2, -6.0, 0x1p-28, 0x1.fffffffffffffp-29, 19.0, -19.0, 20.0, 1e300, -1e300, 2.0, 0.5 };
+        0x1.7ffffffffffffp+2, -6.0, 0x1p-28, 0x1.fffffffffffffp-29, 19.0, -19.0, 20.0, 1e300, -1e300, 2.0, 0.5,
+        /* arccosh's and arctanh's domain edges, arcsinh's and arctanh's x below 2^-26, the log of
+           2a from 2^28, sinh's and cosh's overflow (710.4758600739439 is the last finite) */
+        0.9999999999999999, 1.0000000000000002, 0x1p-26, 0x1.fffffffffffffp-27, -0x1p-26, 0x1p28,
+        0x1.fffffffffffffp+27, -0x1p28, 710.4758600739439, 710.475860073944, -710.4758600739439, 710.79,
+        710.8, 709.0, 10.0, 1e22 };
     uint64_t state = 99;
     for (int i = 0; i < N; i++) {
         state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -229,7 +249,10 @@ static void check_f64(void) {
     const struct { int op; const char *name; double bound; } ops[] = {
         { WG_OP_EXP, "exp", 1 }, { WG_OP_LOG, "log", 1 }, { WG_OP_SIN, "sin", 1 }, { WG_OP_COS, "cos", 1 },
         { WG_OP_TANH, "tanh", 1 }, { WG_OP_SIGMOID, "sigmoid", 2 }, { WG_OP_SOFTPLUS, "softplus", 2 },
-        { WG_OP_EXPM1, "expm1", 1 }, { WG_OP_LOG1P, "log1p", 1 }, { WG_OP_TAN, "tan", 1 }, { WG_OP_ERF, "erf", 1 } };
+        { WG_OP_EXPM1, "expm1", 1 }, { WG_OP_LOG1P, "log1p", 1 }, { WG_OP_TAN, "tan", 1 }, { WG_OP_ERF, "erf", 1 },
+        { WG_OP_LOG2, "log2", 1 }, { WG_OP_LOG10, "log10", 1 }, { WG_OP_ARCSINH, "arcsinh", 1 },
+        { WG_OP_ARCCOSH, "arccosh", 1 }, { WG_OP_ARCTANH, "arctanh", 1 }, { WG_OP_SINH, "sinh", 1 },
+        { WG_OP_COSH, "cosh", 1 } };
     for (int k = 0; k < (int)(sizeof ops / sizeof ops[0]); k++) {
         int op = ops[k].op;
         wg_kernel_unary(WG_F64, op, N, x, y);
@@ -243,7 +266,8 @@ static void check_f64(void) {
         printf("  f64 %-8s SIMD worst %.0f ulp (at x = %.17g), %d of %d not the rounded reference\n", ops[k].name, worst,
                worst_x, off, N);
         /* valgrind runs long double arithmetic in double: the long double references then have 2 ulp of their own */
-        int ld_ref = op == WG_OP_TANH || op == WG_OP_EXPM1 || op == WG_OP_LOG1P || op == WG_OP_TAN || op == WG_OP_ERF;
+        int ld_ref = op != WG_OP_EXP && op != WG_OP_LOG && op != WG_OP_SIN && op != WG_OP_COS && op != WG_OP_SIGMOID &&
+                     op != WG_OP_SOFTPLUS;
         CHECK(worst <= ops[k].bound + (ld_ref && !long_double_is_wider() ? 2 : 0));
         /* where libm's value is special (+-0, +-inf, NaN, denormal, or x itself), exactly libm's value */
         for (int i = 0; i < N_SPECIAL; i++) {
@@ -269,13 +293,32 @@ static void check_f64(void) {
         { WG_OP_TAN, 0.78539816339744828, 0x1.fffffffffffffp-1 }, { WG_OP_TAN, -1.0, -0x1.8eb245cbee3a6p+0 },
         /* and the limits libm gives */
         { WG_OP_EXPM1, -INFINITY, -1 }, { WG_OP_EXPM1, -746, -1 }, { WG_OP_EXPM1, 710, INFINITY },
-        { WG_OP_LOG1P, -1, -INFINITY }, { WG_OP_ERF, INFINITY, 1 }, { WG_OP_ERF, -INFINITY, -1 }, { WG_OP_ERF, 6, 1 } };
+        { WG_OP_LOG1P, -1, -INFINITY }, { WG_OP_ERF, INFINITY, 1 }, { WG_OP_ERF, -INFINITY, -1 }, { WG_OP_ERF, 6, 1 },
+        { WG_OP_ARCCOSH, 1, 0 }, { WG_OP_ARCTANH, 1, INFINITY }, { WG_OP_ARCTANH, -1, -INFINITY },
+        { WG_OP_SINH, 710.4758600739439, 0x1.ffffffffffd3bp+1023 }, { WG_OP_SINH, -710.475860073944, -INFINITY },
+        { WG_OP_COSH, -710.4758600739439, 0x1.ffffffffffd3bp+1023 }, { WG_OP_LOG2, 0x1p-1074, -1074 },
+        { WG_OP_LOG10, 1e-300, -300 } };
     for (int i = 0; i < (int)(sizeof exact / sizeof exact[0]); i++) {
         double e;
         wg_kernel_unary(WG_F64, exact[i].op, 1, &exact[i].x, &e);
         if (e != exact[i].want) printf("  f64 op %d (%a) = %a, want %a\n", exact[i].op, exact[i].x, e, exact[i].want);
         CHECK(e == exact[i].want);
     }
+    /* log2(2^k) = k, log10(10^k) = k for the powers of 10 that doubles hold, arccosh(x < 1) NaN */
+    for (int k = -1074; k <= 1023; k++) {
+        double p2 = ldexp(1, k), e;
+        wg_kernel_unary(WG_F64, WG_OP_LOG2, 1, &p2, &e);
+        CHECK(e == k);
+    }
+    double p10 = 1;
+    for (int k = 0; k <= 22; k++, p10 *= 10) {
+        double e;
+        wg_kernel_unary(WG_F64, WG_OP_LOG10, 1, &p10, &e);
+        CHECK(e == k);
+    }
+    double below[4] = { 0.9999999999999999, 0, -1, -INFINITY }, e4[4];
+    wg_kernel_unary(WG_F64, WG_OP_ARCCOSH, 4, below, e4);
+    for (int i = 0; i < 4; i++) CHECK(isnan(e4[i]));
 }
 
 /* float64 power (pow_f64.c) against powl rounded to double (<= 1 ulp), at strides 1 and 1, 1 and
