@@ -219,19 +219,19 @@ static inline i64x2 is_number(f64x2 x) { return x == x; }
  * any length). The padded pair goes through the same loop body as the others: the module then
  * holds one copy of the inlined kernel, not two (6.5 KB less raw, 0.2 KB gzip; sin 5% slower). Lanes outside vf's
  * range go to the scalar function (vmath_f32.c's DEFINE_VMAP, for two lanes). */
-#define DEFINE_VMAP64(name, vf, range, scalar) \
-    void wg_f64_##name(size_t n, const double *x, double *y) { \
-        for (size_t i = 0; i < n; i += 2) { \
-            int whole = i + 2 <= n; \
-            f64x2 v = { x[i], 0 }, r; \
-            if (whole) memcpy(&v, x + i, sizeof v); \
-            r = vf(v); \
-            i64x2 inside = range(v); \
-            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
-            if (whole) memcpy(y + i, &r, sizeof r); \
-            else y[i] = r[0]; \
-        } \
+#define VMAP64_LOOP(vf, range, scalar) \
+    for (size_t i = 0; i < n; i += 2) { \
+        int whole = i + 2 <= n; \
+        f64x2 v = { x[i], 0 }, r; \
+        if (whole) memcpy(&v, x + i, sizeof v); \
+        r = vf(v); \
+        i64x2 inside = range(v); \
+        if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+        if (whole) memcpy(y + i, &r, sizeof r); \
+        else y[i] = r[0]; \
     }
+#define DEFINE_VMAP64(name, vf, range, scalar) \
+    void wg_f64_##name(size_t n, const double *x, double *y) { VMAP64_LOOP(vf, range, scalar) }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vsin, sin2x, in_trig_range, sin)
@@ -260,18 +260,27 @@ static inline f64x2 two_prod(f64x2 a, f64x2 b, f64x2 *lo) {
 
 /* log_b x = e log_b 2 + log(1 + f) / ln b with log(1 + f) = hi + lo, hi the top 21 bits
  * (so hi ivb_hi is exact) and 1 / ln b, log_b 2 in two parts (fdlibm's log2 and log10).
- * log2 of 2^e is e and log10 of 10^k is k (k = 0..22). */
-static inline f64x2 log_base2x(f64x2 x, double ivb_hi, double ivb_lo, double l2_hi, double l2_lo) {
+ * log2 of 2^e is e and log10 of 10^k is k (k = 0..22). One loop serves both bases, their
+ * constants its arguments (splat once, before the loop): 0.9 KB less than two. */
+static inline f64x2 log_base2x(f64x2 x, f64x2 ivb_hi, f64x2 ivb_lo, f64x2 l2_hi, f64x2 l2_lo) {
     f64x2 e, hfsq, f = log_reduce2x(x, &e), r = log_poly2x(f, &hfsq);
     f64x2 hi = d_from_ubits(d_ubits(f - hfsq) & 0xffffffff00000000ull), lo = ((f - hi) - hfsq) + r;
-    f64x2 y = e * d_splat(l2_hi), v_hi = hi * d_splat(ivb_hi);
-    f64x2 v_lo = e * d_splat(l2_lo) + ((lo + hi) * d_splat(ivb_lo) + lo * d_splat(ivb_hi));
+    f64x2 y = e * l2_hi, v_hi = hi * ivb_hi, v_lo = e * l2_lo + ((lo + hi) * ivb_lo + lo * ivb_hi);
     f64x2 w = y + v_hi; /* |y| >= 0.3 > |v_hi| unless e = 0: Fast2Sum */
     return (v_lo + ((y - w) + v_hi)) + w;
 }
-static inline f64x2 log2_2x(f64x2 x) { return log_base2x(x, 0x1.7154765200000p+0, 0x1.705fc2eefa200p-33, 1.0, 0.0); }
-static inline f64x2 log10_2x(f64x2 x) {
-    return log_base2x(x, 0x1.bcb7b15200000p-2, 0x1.b9438ca9aadd5p-36, 0x1.34413509f6000p-2, 0x1.9fef311f12b36p-42);
+__attribute__((noinline)) static void log_base_map(size_t n, const double *x, double *y, double ivb_hi, double ivb_lo,
+                                                   double l2_hi, double l2_lo, double (*scalar)(double)) {
+    f64x2 k0 = d_splat(ivb_hi), k1 = d_splat(ivb_lo), k2 = d_splat(l2_hi), k3 = d_splat(l2_lo);
+#define LOG_BASE(v) log_base2x(v, k0, k1, k2, k3)
+    VMAP64_LOOP(LOG_BASE, in_log_range, scalar)
+#undef LOG_BASE
+}
+void wg_f64_vlog2(size_t n, const double *x, double *y) {
+    log_base_map(n, x, y, 0x1.7154765200000p+0, 0x1.705fc2eefa200p-33, 1.0, 0.0, log2);
+}
+void wg_f64_vlog10(size_t n, const double *x, double *y) {
+    log_base_map(n, x, y, 0x1.bcb7b15200000p-2, 0x1.b9438ca9aadd5p-36, 0x1.34413509f6000p-2, 0x1.9fef311f12b36p-42, log10);
 }
 
 /* log(u (1 + c)) + k ln 2 for a positive normal u and a small c: log1p2x's join */
@@ -287,89 +296,96 @@ static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); 
 static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
 #endif
 
-/* arcsinh a = log(a + sqrt(a^2 + 1)) (one = 1, a >= 0) and arccosh a = log(a + sqrt(a^2 - 1))
- * (one = -1, a > 1): a^2 + one in two parts, its root with the first-order correction, the
- * sum with its rounding error, passed to log as u (1 + c). From a = 2^28 on, where a^2 may
- * overflow, the log is that of 2a: the rest, one / (4 a^2) < 2^-58, is under 2^-10 ulp of it.
- * Below 2^-26 arcsinh a rounds to a (and arctanh a): there the join would lose up to an ulp to
- * cancellation between 1 + a's rounding and its error. */
-static inline f64x2 log_root2x(f64x2 a, double one) {
-    f64x2 p_lo, p = two_prod(a, a, &p_lo), h = p + d_splat(one), h_lo, w_lo;
-    if (one < 0) h_lo = ((p - h) + d_splat(one)) + p_lo; /* p >= 1: Fast2Sum */
-    else { f64x2 b = h - p; h_lo = ((d_splat(one) - b) + (p - (h - b))) + p_lo; } /* TwoSum */
-    f64x2 s = d_sqrt(h), q_lo, q = two_prod(s, s, &q_lo);
-    f64x2 s_lo = (((h - q) - q_lo) + h_lo) / (s + s), w = a + s;
-    if (one < 0) w_lo = (s - (w - a)) + s_lo; /* a > s */
-    else w_lo = (a - (w - s)) + s_lo;         /* s > a */
-    i64x2 big = a >= d_splat(0x1p28);
-    f64x2 c_num = d_from_ubits(d_ubits(w_lo) & ~(u64x2)big), u = d_select(big, a, w);
-    f64x2 c = c_num - c_num * (u - d_splat(1.0)) / u; /* c_num / u, exact where u is near 1 */
-    return log_dd2x(u, c, d_from_ubits(d_ubits(d_splat(1.0)) & (u64x2)big));
+/* s + s_lo = a + b exactly (Knuth's TwoSum: either may be the larger) */
+static inline f64x2 two_sum(f64x2 a, f64x2 b, f64x2 *lo) {
+    f64x2 s = a + b, bb = s - a;
+    *lo = (a - (s - bb)) + (b - bb);
+    return s;
 }
-static inline f64x2 asinh2x(f64x2 x) {
+
+/* arcsinh |x| = log(a + sqrt(a^2 + 1)) (one = 1) and arccosh x = log(x + sqrt(x^2 - 1))
+ * (one = -1, x > 1: its sign bit is 0): a^2 + one in two parts, its root with the first-order
+ * correction, the sum with its rounding error, passed to log as u (1 + c). From a = 2^28 on,
+ * where a^2 may overflow, the log is that of 2a: the rest, one / (4 a^2) < 2^-58, is under
+ * 2^-10 ulp of it. Below 2^-26 arcsinh a rounds to a: there the join would lose up to an ulp
+ * to cancellation between 1 + a's rounding and its error. */
+static inline f64x2 log_root2x(f64x2 x, f64x2 one) {
     u64x2 sign = d_signbit(x);
-    f64x2 a = d_xor(x, sign);
-    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-26), a, log_root2x(a, 1.0))) | sign);
+    f64x2 a = d_xor(x, sign), p_lo, p = two_prod(a, a, &p_lo), h_lo, h = two_sum(p, one, &h_lo);
+    f64x2 s = d_sqrt(h), q_lo, q = two_prod(s, s, &q_lo), w_lo;
+    f64x2 s_lo = (((h - q) - q_lo) + (h_lo + p_lo)) / (s + s), w = two_sum(a, s, &w_lo);
+    i64x2 big = a >= d_splat(0x1p28);
+    f64x2 c_num = d_from_ubits(d_ubits(w_lo + s_lo) & ~(u64x2)big), u = d_select(big, a, w);
+    f64x2 c = c_num - c_num * (u - d_splat(1.0)) / u; /* c_num / u, exact where u is near 1 */
+    f64x2 r = log_dd2x(u, c, d_from_ubits(d_ubits(d_splat(1.0)) & (u64x2)big));
+    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-26), a, r)) | sign);
 }
-static inline f64x2 acosh2x(f64x2 x) { return log_root2x(x, -1.0); }
-static inline i64x2 in_asinh_range(f64x2 x) { return (x < d_splat(INFINITY)) & (x > d_splat(-INFINITY)); }
-static inline i64x2 in_acosh_range(f64x2 x) { return (x > d_splat(1.0)) & (x < d_splat(INFINITY)); }
+/* from lower (excluded) to inf: where the formula holds */
+__attribute__((noinline)) static void log_root_map(size_t n, const double *x, double *y, double one, double lower,
+                                                   double (*scalar)(double)) {
+    f64x2 k_one = d_splat(one), k_lower = d_splat(lower);
+#define LOG_ROOT(v) log_root2x(v, k_one)
+#define IN_RANGE(v) (((v) > k_lower) & ((v) < d_splat(INFINITY)))
+    VMAP64_LOOP(LOG_ROOT, IN_RANGE, scalar)
+#undef LOG_ROOT
+#undef IN_RANGE
+}
+void wg_f64_varcsinh(size_t n, const double *x, double *y) { log_root_map(n, x, y, 1.0, -INFINITY, asinh); }
+/* musl's acosh gives finite values for some x <= -2 (elementwise.c's formula guards it too) */
+static double acosh_scalar(double x) { return x < 1 ? NAN : acosh(x); }
+void wg_f64_varccosh(size_t n, const double *x, double *y) { log_root_map(n, x, y, -1.0, 1.0, acosh_scalar); }
 
 /* hi + lo = n / d for n, d in two parts: the quotient, then the exact remainder divided again.
- * inv is 1 / d_hi (or 1 / d's rounding, any value within an ulp of it). */
+ * inv is 1 / d_hi (or any value within an ulp of it). */
 static inline f64x2 div_dd(f64x2 n, f64x2 n_lo, f64x2 d, f64x2 d_lo, f64x2 inv, f64x2 *lo) {
     f64x2 q = n * inv, p_lo, p = two_prod(q, d, &p_lo);
     *lo = ((((n - p) - p_lo) + n_lo) - q * d_lo) * inv; /* n - p exact: p is within ulps of n */
     return q;
 }
 
-/* arctanh a = log((1 + a) / (1 - a)) / 2 for 0 <= a < 1, the quotient in two parts */
+/* arctanh a = log((1 + a) / (1 - a)) / 2 for 0 <= a < 1, the quotient in two parts; below
+ * 2^-27 a itself, as arcsinh's below 2^-26 (a^3/3 is under half an ulp of a there) */
 static inline f64x2 atanh2x(f64x2 x) {
     u64x2 sign = d_signbit(x);
     f64x2 a = d_xor(x, sign), one = d_splat(1.0);
     f64x2 n = one + a, d = one - a, q_lo;
     f64x2 q = div_dd(n, (one - n) + a, d, (one - d) - a, one / d, &q_lo);
     f64x2 r = d_splat(0.5) * log_dd2x(q, q_lo - q_lo * (q - one) / q, d_splat(0.0));
-    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-26), a, r)) | sign);
+    return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-27), a, r)) | sign); /* a + a^3/3 rounds to a */
 }
 static inline i64x2 in_atanh_range(f64x2 x) { return (x < d_splat(1.0)) & (x > d_splat(-1.0)); }
-
-/* sinh a = (u + u / E) / 2 and cosh a = (E + 1 / E) / 2 with u = e^a - 1 and E = 1 + u, all in
- * two parts, for a = |x| <= 709.4 (exp's range); no cancellation near 0: there u / E ~ u. */
-static inline f64x2 sinh_cosh2x(f64x2 x, int is_cosh) {
-    u64x2 sign = d_signbit(x);
-    f64x2 a = d_xor(x, sign), u_err, u = expm1_parts(a, &u_err), one = d_splat(1.0);
-    f64x2 E = one + u, b = E - u, E_lo = ((one - b) + (u - (E - b))) + u_err, inv = one / E;
-    f64x2 v_lo, v = div_dd(is_cosh ? one : u, is_cosh ? d_splat(0.0) : u_err, E, E_lo, inv, &v_lo);
-    f64x2 t = is_cosh ? E : u, t_lo = is_cosh ? E_lo : u_err;
-    f64x2 s = t + v, s_lo = (((t - s) + v) + t_lo) + v_lo; /* t >= v */
-    f64x2 r = d_splat(0.5) * (s + s_lo);
-    return is_cosh ? r : d_from_ubits(d_ubits(r) | sign);
-}
-static inline f64x2 sinh2x(f64x2 x) { return sinh_cosh2x(x, 0); }
-static inline f64x2 cosh2x(f64x2 x) { return sinh_cosh2x(x, 1); }
-static inline i64x2 in_sinh_range(f64x2 x) { return (x <= d_splat(709.4)) & (x >= d_splat(-709.4)); }
-
-/* Past 709.4, up to where sinh and cosh overflow (710.48), libm rounds twice (2 ulp): there
- * they are e^a / 2 = e^(a - 2 ln2_hi) K with K = e^(2 ln2_hi) / 2 in two parts; a - 2 ln2_hi is
- * exact (a's ulp is 2^-43, ln2_hi ends above it) and within exp_parts' range up to a = 710.79. */
-static double sinh_cosh_edge(double x, int is_cosh) {
-    double a = fabs(x);
-    if (!(a > 709.0 && a <= 710.79)) return is_cosh ? cosh(x) : sinh(x);
-    f64x2 scale, s_hi, s_lo, p_lo;
-    exp_parts(d_splat(a - 0x1.62e42feep+0), &scale, &s_hi, &s_lo);
-    f64x2 m = d_splat(1.0) + s_hi, m_lo = ((d_splat(1.0) - m) + s_hi) + s_lo;
-    f64x2 p = two_prod(m, d_splat(0x1.fffffffcb8c22p+0), &p_lo);
-    f64x2 r = (p + (p_lo + (m * d_splat(-0x1.ab1def46c7e4ap-54) + m_lo * d_splat(0x1.fffffffcb8c22p+0)))) * scale;
-    return is_cosh ? r[0] : copysign(r[0], x);
-}
-static double sinh_edge(double x) { return sinh_cosh_edge(x, 0); }
-static double cosh_edge(double x) { return sinh_cosh_edge(x, 1); }
-
-DEFINE_VMAP64(vlog2, log2_2x, in_log_range, log2)
-DEFINE_VMAP64(vlog10, log10_2x, in_log_range, log10)
-DEFINE_VMAP64(varcsinh, asinh2x, in_asinh_range, asinh)
-DEFINE_VMAP64(varccosh, acosh2x, in_acosh_range, acosh)
 DEFINE_VMAP64(varctanh, atanh2x, in_atanh_range, atanh)
-DEFINE_VMAP64(vsinh, sinh2x, in_sinh_range, sinh_edge)
-DEFINE_VMAP64(vcosh, cosh2x, in_sinh_range, cosh_edge)
+
+/* sinh a = (E - 1/E) / 2 and cosh a = (E + 1/E) / 2 with E = e^a = scale (1 + s_hi + s_lo)
+ * from exp_parts, E and 1/E in two parts. is_sinh is all ones for sinh (1/E negated, x's sign
+ * kept), 0 for cosh. Near 0 E - 1/E cancels to 2a, which the two parts hold to 2^-104: within
+ * an ulp, and below a = 2^-26, where sinh a rounds to a, a itself. Past a = 700 (1/E is
+ * nothing there) scale is divided by 4 (its exponent field: 2^n itself overflows from
+ * a = 709.8) and the result is 2 (E +- 1/E), so that exp_parts' reduction serves up to n = 1025
+ * (a = 710.8), past the overflow at 710.48, in one rounding where libm's has two (2 ulp). */
+static inline f64x2 sinh_cosh2x(f64x2 x, u64x2 is_sinh) {
+    u64x2 sign = d_signbit(x), flip = is_sinh & D_SIGN;
+    f64x2 a = d_xor(x, sign), scale, s_hi, s_lo, one = d_splat(1.0), i_lo;
+    exp_parts(a, &scale, &s_hi, &s_lo);
+    u64x2 down = (u64x2)(a > d_splat(700.0)) & (2ull << 52);
+    scale = d_from_ubits(d_ubits(scale) - down);
+    f64x2 m = one + s_hi, m_lo = ((one - m) + s_hi) + s_lo; /* |s_hi| < 1 */
+    f64x2 E = m + m_lo, E_lo = scale * ((m - E) + m_lo); /* s_lo is not small: renormalise */
+    E = scale * E;
+    f64x2 i = d_xor(div_dd(one, d_splat(0.0), E, E_lo, one / E, &i_lo), flip);
+    f64x2 t = E + i, t_lo = (((E - t) + i) + E_lo) + d_xor(i_lo, flip); /* E >= 1/E */
+    f64x2 r = d_from_ubits(d_ubits(d_splat(0.5)) + down) * (t + t_lo);
+    r = d_select((a < d_splat(0x1p-26)) & d_wrap(is_sinh), a, r);
+    return d_from_ubits(d_ubits(r) | (sign & flip));
+}
+static inline i64x2 in_sinh_range(f64x2 x) { return (x <= d_splat(710.8)) & (x >= d_splat(-710.8)); }
+
+__attribute__((noinline)) static void sinh_cosh_map(size_t n, const double *x, double *y, uint64_t is_sinh,
+                                                    double (*scalar)(double)) {
+    u64x2 k_sinh = { is_sinh, is_sinh };
+#define SINH_COSH(v) sinh_cosh2x(v, k_sinh)
+    VMAP64_LOOP(SINH_COSH, in_sinh_range, scalar)
+#undef SINH_COSH
+}
+void wg_f64_vsinh(size_t n, const double *x, double *y) { sinh_cosh_map(n, x, y, ~0ull, sinh); }
+void wg_f64_vcosh(size_t n, const double *x, double *y) { sinh_cosh_map(n, x, y, 0, cosh); }

@@ -172,8 +172,12 @@ static double ref64(int op, double x) {
     case WG_OP_ARCSINH: return (double)asinhl(x);
     case WG_OP_ARCCOSH: return x < 1 ? NAN : (double)acoshl(x);
     case WG_OP_ARCTANH: return (double)atanhl(x);
-    case WG_OP_SINH: return (double)sinhl(x);
-    case WG_OP_COSH: return (double)coshl(x);
+    case WG_OP_SINH:
+    case WG_OP_COSH:
+        /* under valgrind long double is double, where e^x overflows first: 2 e^(x - 2 ln 2) there */
+        if (fabs(x) > 709 && fabs(x) < 711 && !long_double_is_wider())
+            return copysign(2 * (exp(fabs(x) - 0x1.62e42feep+0) * (1 - 0x1.a39ef35793c76p-32)), op == WG_OP_SINH ? x : 1);
+        return (double)(op == WG_OP_SINH ? sinhl(x) : coshl(x));
     default: break; /* WG_OP_TANH */
     }
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
@@ -221,9 +225,9 @@ static void check_f64(void) {
         /* erf's intervals and the 6 from which it is 1 */
         0.84375, 0x1.affffffffffffp-1, 1.25, 0x1.3ffffffffffffp+0, 0x1.6db6dp+1, 0x1.6db6cffffffffp+1, 6.0,
         0x1.7ffffffffffffp+2, -6.0, 0x1p-28, 0x1.fffffffffffffp-29, 19.0, -19.0, 20.0, 1e300, -1e300, 2.0, 0.5,
-        /* arccosh's and arctanh's domain edges, arcsinh's and arctanh's x below 2^-26, the log of
-           2a from 2^28, sinh's and cosh's overflow (710.4758600739439 is the last finite) */
-        0.9999999999999999, 1.0000000000000002, 0x1p-26, 0x1.fffffffffffffp-27, -0x1p-26, 0x1p28,
+        /* arccosh's and arctanh's domain edges, arctanh's x below 2^-27, the log of 2a from 2^28,
+           sinh's and cosh's overflow (710.4758600739439 is the last finite) */
+        0.9999999999999999, 1.0000000000000002, 0x1p-27, 0x1.fffffffffffffp-28, -0x1p-27, 0x1p28,
         0x1.fffffffffffffp+27, -0x1p28, 710.4758600739439, 710.475860073944, -710.4758600739439, 710.79,
         710.8, 709.0, 10.0, 1e22 };
     uint64_t state = 99;
@@ -297,7 +301,10 @@ static void check_f64(void) {
         { WG_OP_ARCCOSH, 1, 0 }, { WG_OP_ARCTANH, 1, INFINITY }, { WG_OP_ARCTANH, -1, -INFINITY },
         { WG_OP_SINH, 710.4758600739439, 0x1.ffffffffffd3bp+1023 }, { WG_OP_SINH, -710.475860073944, -INFINITY },
         { WG_OP_COSH, -710.4758600739439, 0x1.ffffffffffd3bp+1023 }, { WG_OP_LOG2, 0x1p-1074, -1074 },
-        { WG_OP_LOG10, 1e-300, -300 } };
+        { WG_OP_LOG10, 1e-300, -300 },
+        /* below and at the thresholds where arcsinh, sinh and arctanh return x */
+        { WG_OP_ARCSINH, 0x1p-26, 0x1p-26 }, { WG_OP_SINH, -0x1p-26, -0x1p-26 },
+        { WG_OP_ARCTANH, 0x1.fffffffffffffp-27, 0x1p-26 }, { WG_OP_ARCTANH, 0x1p-27, 0x1p-27 } };
     for (int i = 0; i < (int)(sizeof exact / sizeof exact[0]); i++) {
         double e;
         wg_kernel_unary(WG_F64, exact[i].op, 1, &exact[i].x, &e);
