@@ -380,12 +380,9 @@ static inline f64x2 sinh_cosh2x(f64x2 x, u64x2 is_sinh) {
 }
 static inline i64x2 in_sinh_range(f64x2 x) { return (x <= d_splat(710.8)) & (x >= d_splat(-710.8)); }
 
-__attribute__((noinline)) static void sinh_cosh_map(size_t n, const double *x, double *y, uint64_t is_sinh,
-                                                    double (*scalar)(double)) {
-    u64x2 k_sinh = { is_sinh, is_sinh };
-#define SINH_COSH(v) sinh_cosh2x(v, k_sinh)
-    VMAP64_LOOP(SINH_COSH, in_sinh_range, scalar)
-#undef SINH_COSH
-}
-void wg_f64_vsinh(size_t n, const double *x, double *y) { sinh_cosh_map(n, x, y, ~0ull, sinh); }
-void wg_f64_vcosh(size_t n, const double *x, double *y) { sinh_cosh_map(n, x, y, 0, cosh); }
+/* one loop each: the shared loop with is_sinh an argument cost cosh 15% (8.1 -> 7.0 ms per 1M)
+ * for 11 bytes of gzip */
+static inline f64x2 sinh2x(f64x2 x) { return sinh_cosh2x(x, (u64x2){ ~0ull, ~0ull }); }
+static inline f64x2 cosh2x(f64x2 x) { return sinh_cosh2x(x, (u64x2){ 0, 0 }); }
+DEFINE_VMAP64(vsinh, sinh2x, in_sinh_range, sinh)
+DEFINE_VMAP64(vcosh, cosh2x, in_sinh_range, cosh)
