@@ -142,13 +142,16 @@ static void (*const simd_f32[WG_OP_COUNT])(size_t, const float *, float *) = {
     [WG_OP_CBRT] = wg_f32_vcbrt, [WG_OP_RCBRT] = wg_f32_vrcbrt,
 };
 
-/* float64 operators with a SIMD kernel of their own (vmath_f64.c) */
+/* float64 operators with a SIMD kernel of their own (vmath_f64.c, vmath_f64_inv.c) */
 static void (*const simd_f64[WG_OP_COUNT])(size_t, const double *, double *) = {
     [WG_OP_EXP] = wg_f64_vexp, [WG_OP_LOG] = wg_f64_vlog, [WG_OP_SIN] = wg_f64_vsin, [WG_OP_COS] = wg_f64_vcos, [WG_OP_TANH] = wg_f64_vtanh, [WG_OP_SIGMOID] = wg_f64_vsigmoid,
     [WG_OP_SOFTPLUS] = wg_f64_vsoftplus, [WG_OP_EXPM1] = wg_f64_vexpm1, [WG_OP_LOG1P] = wg_f64_vlog1p,
     [WG_OP_TAN] = wg_f64_vtan, [WG_OP_ERF] = wg_f64_verf,
     [WG_OP_LOG2] = wg_f64_vlog2, [WG_OP_LOG10] = wg_f64_vlog10, [WG_OP_ARCSINH] = wg_f64_varcsinh,
     [WG_OP_ARCCOSH] = wg_f64_varccosh, [WG_OP_ARCTANH] = wg_f64_varctanh, [WG_OP_SINH] = wg_f64_vsinh, [WG_OP_COSH] = wg_f64_vcosh,
+    /* vmath_f64_inv.c */
+    [WG_OP_CBRT] = wg_f64_vcbrt, [WG_OP_RCBRT] = wg_f64_vrcbrt, [WG_OP_ARCTAN] = wg_f64_varctan,
+    [WG_OP_ARCSIN] = wg_f64_varcsin, [WG_OP_ARCCOS] = wg_f64_varccos,
 };
 
 /* In the wasm module operators with a SIMD kernel never reach the scalar loops, so
@@ -201,9 +204,9 @@ void wg_kernel_unary_scalar(int dtype, int op, size_t n, const void *x, void *y)
 /* power's SIMD kernels (pow_f32.c, pow_f64.c) */
 #define POW_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_vpow(n, A, sa, B, sb, O), true)
 #define POW_SIMD_f64(n, A, sa, B, sb, O) (wg_f64_vpow(n, A, sa, B, sb, O), true)
-/* and float32 arctan2 (vmath_f32.c) */
+/* and arctan2 (vmath_f32.c, vmath_f64_inv.c) */
 #define ATAN2_SIMD_f32(n, A, sa, B, sb, O) (wg_f32_varctan2(n, A, sa, B, sb, O), true)
-#define ATAN2_SIMD_f64(n, A, sa, B, sb, O) false
+#define ATAN2_SIMD_f64(n, A, sa, B, sb, O) (wg_f64_varctan2(n, A, sa, B, sb, O), true)
 
 /* A run of a binary operator: n outputs, each operand contiguous (stride 1) or one number for
  * the whole run (stride 0), which is all a walk over contiguous operands produces. A number is

@@ -105,6 +105,13 @@ void wg_f64_varccosh(size_t n, const double *x, double *y);
 void wg_f64_varctanh(size_t n, const double *x, double *y);
 void wg_f64_vsinh(size_t n, const double *x, double *y);
 void wg_f64_vcosh(size_t n, const double *x, double *y);
+/* float64 arctan, arcsin, arccos, cbrt, 1/cbrt and arctan2 (strides as wg_f32_varctan2), vmath_f64_inv.c */
+void wg_f64_varctan(size_t n, const double *x, double *y);
+void wg_f64_varcsin(size_t n, const double *x, double *y);
+void wg_f64_varccos(size_t n, const double *x, double *y);
+void wg_f64_vcbrt(size_t n, const double *x, double *y);
+void wg_f64_vrcbrt(size_t n, const double *x, double *y);
+void wg_f64_varctan2(size_t n, const double *y, ptrdiff_t sy, const double *x, ptrdiff_t sx, double *out);
 /* float32 arctan2(y, x) over a run with strides (0: broadcast), vmath_f32.c */
 void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptrdiff_t sx, float *out);
 /* float32 power over a run with strides (0: broadcast), pow_f32.c */

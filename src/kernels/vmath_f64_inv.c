@@ -1,0 +1,205 @@
+/* vmath_f64_inv.c: float64 cbrt, 1/cbrt, arctan, arcsin, arccos and arctan2 two lanes at a time
+ * (f64x2), within 1 ulp. Two cores: cbrt_core (cube roots) and atan2_core (the four inverse
+ * trigonometric functions). As in vmath_f64.c, lanes outside a kernel's range (zeros, infinities,
+ * NaN, |x| >= 1 for arcsin/arccos) are patched afterwards with libm, which sets their values. */
+#include <math.h>
+#include <string.h>
+#include "kernels.h"
+#include "../simd/vec64.h"
+
+static inline f64x2 d_and(f64x2 v, i64x2 mask) { return d_from_ubits(d_ubits(v) & (u64x2)mask); }
+static inline f64x2 d_abs(f64x2 v) { return d_from_ubits(d_ubits(v) & ~D_SIGN); }
+#ifdef __wasm_simd128__
+#include <wasm_simd128.h>
+static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); }
+#else
+static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
+#endif
+/* v with its low k mantissa bits cleared (53 - k significant bits), for products that are exact */
+static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (~0ull << k)); }
+
+/* atan2(num, den) for num, den >= 0, or pi minus it where neg, plus corr (a first-order
+ * correction for inputs known to more than a double). fdlibm's atan intervals of t = num / den
+ * (cut at 7/16, 11/16, 19/16, 39/16) as one rotation: u = (a num - b den) / (a den + b num) =
+ * tan(atan t - atan(b/a)) with (a, b) = (1, 0), (2, 1), (1, 1), (1, 2), (0, 1), so |u| <= 7/16,
+ * and a num - b den is exact (Sterbenz) for atan2 too, where den is not 1. atan(b/a) and pi
+ * have 26-bit heads: pi - head is exact, and the sum rounds once, last. atan u = u - u P(u^2)
+ * is fdlibm's polynomial (error 2^-57.6 relative). */
+#define ATAN_HALF_HI 0x1.dac6708p-2
+#define ATAN_HALF_LO -0x1.4f22584ba901cp-29
+#define PIO4_HI 0x1.921fb58p-1
+#define PIO4_LO -0x1.dde973dcb3b3ap-28
+#define ATAN_TWO_HI 0x1.1b6e19p+0
+#define ATAN_TWO_LO 0x1.75df2236368cdp-27
+#define PIO2_HI 0x1.921fb58p+0
+#define PIO2_LO -0x1.dde973dcb3b3ap-27
+#define PI_HI 0x1.921fb58p+1
+#define PI_LO -0x1.dde973dcb3b3ap-26
+static inline f64x2 atan2_core(f64x2 num, f64x2 den, i64x2 neg, f64x2 corr) {
+    const f64x2 one = d_splat(1.0);
+    i64x2 m1 = num > den * d_splat(0.4375), m2 = num > den * d_splat(0.6875); /* 0 / 0 would be NaN */
+    i64x2 m3 = num > den * d_splat(1.1875), m4 = num > den * d_splat(2.4375);
+    /* each interval adds its step on the one below (the masks are nested) */
+    f64x2 a = ((one + d_and(one, m1)) - d_and(one, m2)) - d_and(one, m4);
+    f64x2 b = (d_and(one, m1) + d_and(one, m3)) - d_and(one, m4);
+    f64x2 hi = ((d_and(d_splat(ATAN_HALF_HI), m1) + d_and(d_splat(PIO4_HI - ATAN_HALF_HI), m2)) +
+                d_and(d_splat(ATAN_TWO_HI - PIO4_HI), m3)) + d_and(d_splat(PIO2_HI - ATAN_TWO_HI), m4);
+    f64x2 lo = ((d_and(d_splat(ATAN_HALF_LO), m1) + d_and(d_splat(PIO4_LO - ATAN_HALF_LO), m2)) +
+                d_and(d_splat(ATAN_TWO_LO - PIO4_LO), m3)) + d_and(d_splat(PIO2_LO - ATAN_TWO_LO), m4);
+    f64x2 u = (a * num - b * den) / (a * den + b * num);
+    u64x2 flip = (u64x2)neg & D_SIGN; /* pi - (base + atan u) */
+    f64x2 su = d_xor(u, flip);
+    f64x2 base_hi = d_and(d_splat(PI_HI), neg) + d_xor(hi, flip);
+    f64x2 base_lo = d_and(d_splat(PI_LO), neg) + d_xor(lo, flip);
+    f64x2 z = u * u, w = z * z;
+    f64x2 s1 = z * (d_splat(3.33333333333329318027e-01) +
+                    w * (d_splat(1.42857142725034663711e-01) +
+                         w * (d_splat(9.09088713343650656196e-02) +
+                              w * (d_splat(6.66107313738753120669e-02) +
+                                   w * (d_splat(4.97687799461593236017e-02) + w * d_splat(1.62858201153657823623e-02))))));
+    f64x2 s2 = w * (d_splat(-1.99999999998764832476e-01) +
+                    w * (d_splat(-1.11111104054623557880e-01) +
+                         w * (d_splat(-7.69187620504482999495e-02) +
+                              w * (d_splat(-5.83357013379057348645e-02) + w * d_splat(-3.65315727442169155270e-02)))));
+    return base_hi + (su + ((base_lo + corr) - su * (s1 + s2)));
+}
+
+static inline f64x2 atan2x(f64x2 x) {
+    return d_xor(atan2_core(d_abs(x), d_splat(1.0), (i64x2){ 0, 0 }, d_splat(0.0)), d_signbit(x));
+}
+
+/* sqrt(1 - a^2) = hi + *lo for a in [0, 1), lo to about 2^-25 of itself: near a = 1 the result is
+ * tiny and 1 - a^2 must be exact, so a^2 is taken in pieces (a = a1 + a2, a1 of 26 bits: a1^2 and
+ * 2 a1 a2 are exact), and the root's remainder is computed with hi^2 in pieces too. */
+static inline f64x2 sqrt1m2x(f64x2 a, f64x2 *lo) {
+    f64x2 a1 = d_head(a, 27), a2 = a - a1, p = a1 * a1;
+    f64x2 h = d_splat(1.0) - p, h_err = (d_splat(1.0) - h) - p;  /* h + h_err = 1 - a1^2 */
+    f64x2 q = (a1 + a1) * a2, w = h - q, bq = h - w;               /* w + w_err = h - q (TwoSum) */
+    f64x2 w_err = (h - (w + bq)) + (bq - q);
+    f64x2 w_lo = (w_err + h_err) - a2 * a2;
+    f64x2 c = d_sqrt(w + w_lo);
+    f64x2 c1 = d_head(c, 27), c2 = c - c1;
+    f64x2 rest = (((w - c1 * c1) - (c1 + c1) * c2) - c2 * c2) + w_lo; /* w - c1^2 is exact (Sterbenz) */
+    *lo = rest / (c + c);
+    return c;
+}
+
+/* arcsin x = atan2(|x|, sqrt(1 - x^2)), the root's low part as a correction (d/dc atan2(a, c) = -a
+ * on the unit circle); arccos x = atan2(sqrt(1 - x^2), x) (d/dc = x). */
+static inline f64x2 asin2x(f64x2 x) {
+    f64x2 a = d_abs(x), lo, c = sqrt1m2x(a, &lo);
+    f64x2 r = atan2_core(a, c, (i64x2){ 0, 0 }, -(a * lo));
+    /* below 2^-26 arcsin x rounds to x, which libm returns; a / c's rounding could give the next double */
+    return d_xor(d_select(a < d_splat(0x1p-26), a, r), d_signbit(x));
+}
+static inline f64x2 acos2x(f64x2 x) {
+    f64x2 lo, c = sqrt1m2x(d_abs(x), &lo);
+    return atan2_core(c, d_abs(x), x < d_splat(0.0), x * lo);
+}
+static inline i64x2 in_asin_range(f64x2 x) { return d_abs(x) < d_splat(1.0); }
+static inline i64x2 is_finite(f64x2 x) { return d_abs(x) < d_splat(INFINITY); }
+
+/* cbrt |x| = 2^q (t + t r) with t, r set here (r ~ 2^-24), for |x| nonzero and finite. |x| =
+ * 2^(3q + k) m, m in [1, 2), k in {0, 1, 2} (denormals scaled by 2^54 first); cbrt m by a
+ * degree-6 Chebyshev fit (2^-22), times cbrt 2^k, rounded to t of 24 bits; then one Halley step
+ * on M = 2^k m: cbrt M = t (1 + r), r = (M - t^3) / (2 t^3 + M) + O(2^-64), with M - t^3 exact
+ * (t^2 is exact, split in two halves whose products with t are exact; Sterbenz for the rest). */
+static inline f64x2 cbrt_core(f64x2 ax, f64x2 *r, u64x2 *q) {
+    i64x2 tiny = ax < d_splat(0x1p-1022);
+    ax = d_select(tiny, ax * d_splat(0x1p54), ax);
+    u64x2 bits = d_ubits(ax), eb = bits >> 52, mant = bits & 0x000fffffffffffffull;
+    f64x2 e = d_from_ubits(eb + d_ubits(d_splat(D_ROUND_MAGIC))) - d_splat(D_ROUND_MAGIC + 1024); /* exponent - 1 */
+    *q = d_ubits(e * d_splat(1.0 / 3) + d_splat(D_ROUND_MAGIC)) - d_ubits(d_splat(D_ROUND_MAGIC));
+    u64x2 k = (eb - 1023) - 3 * *q;
+    *q -= (u64x2)tiny & 18;
+    f64x2 big_m = d_from_ubits(mant | ((k + 1023) << 52)), f = d_from_ubits(mant | (1023ull << 52)) - d_splat(1.5);
+    f64x2 f2 = f * f, f4 = f2 * f2;
+    f64x2 p = ((d_splat(1.1447142425533319) + f * d_splat(0.2543834538641129)) +
+               f2 * (d_splat(-0.05653050145458267) + f * d_splat(0.020857149295410677))) +
+              f4 * ((d_splat(-0.009260767947361154) + f * d_splat(0.005166699418206393)) +
+                    f2 * d_splat(-0.002703333870412061));
+    p *= (d_splat(1.0) + d_and(d_splat(1.2599210498948732 - 1), d_wrap(k) == 1)) +
+         d_and(d_splat(1.5874010519681996 - 1), d_wrap(k) == 2);
+    f64x2 t = d_from_ubits((d_ubits(p) + (1ull << 28)) & (~0ull << 29));
+    f64x2 s = t * t, s_hi = d_head(s, 29), t3 = t * s;
+    *r = ((big_m - t * s_hi) - t * (s - s_hi)) / (t3 + t3 + big_m);
+    return t;
+}
+static inline f64x2 pow2i(u64x2 n) { return d_from_ubits((n + 1023) << 52); }
+
+static inline f64x2 cbrt2x(f64x2 x) {
+    f64x2 r;
+    u64x2 q;
+    f64x2 t = cbrt_core(d_abs(x), &r, &q);
+    return d_xor((t + t * r) * pow2i(q), d_signbit(x));
+}
+
+/* 1 / cbrt: y = 1/t rounded, e = 1 - y t exactly (y split as cbrt_core splits t^2), then
+ * 1 / (t (1 + r)) = y (1 + e) (1 - r + r^2) to 2^-70 */
+static inline f64x2 rcbrt2x(f64x2 x) {
+    f64x2 r;
+    u64x2 q;
+    f64x2 t = cbrt_core(d_abs(x), &r, &q);
+    f64x2 y = d_splat(1.0) / t, y_hi = d_head(y, 29);
+    f64x2 e = (d_splat(1.0) - y_hi * t) - (y - y_hi) * t;
+    return d_xor((y + y * ((e + r * r) - r)) * pow2i((u64x2){ 0, 0 } - q), d_signbit(x));
+}
+static inline i64x2 in_cbrt_range(f64x2 x) { return (d_abs(x) < d_splat(INFINITY)) & (x != d_splat(0.0)); }
+static double rcbrt_scalar(double x) { return 1 / cbrt(x); }
+
+/* the lanes outside a kernel's range are recomputed one by one with libm */
+static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
+    for (int k = 0; k < 2; k++)
+        if (!inside[k]) r[k] = f(v[k]);
+    return r;
+}
+
+/* vmath_f64.c's loop: pairs, the odd last value padded with 0, outside lanes patched */
+#define DEFINE_VMAP64(name, vf, range, scalar) \
+    void wg_f64_##name(size_t n, const double *x, double *y) { \
+        for (size_t i = 0; i < n; i += 2) { \
+            int whole = i + 2 <= n; \
+            f64x2 v = { x[i], 0 }, r; \
+            if (whole) memcpy(&v, x + i, sizeof v); \
+            r = vf(v); \
+            i64x2 inside = range(v); \
+            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+            if (whole) memcpy(y + i, &r, sizeof r); \
+            else y[i] = r[0]; \
+        } \
+    }
+DEFINE_VMAP64(varctan, atan2x, is_finite, atan)
+DEFINE_VMAP64(varcsin, asin2x, in_asin_range, asin)
+DEFINE_VMAP64(varccos, acos2x, in_asin_range, acos)
+DEFINE_VMAP64(vcbrt, cbrt2x, in_cbrt_range, cbrt)
+DEFINE_VMAP64(vrcbrt, rcbrt2x, in_cbrt_range, rcbrt_scalar)
+
+/* arctan2(y, x) = atan2_core(|y|, |x|) with y's sign. Left to libm: NaN, infinities, |y| or |x|
+ * above 2^1021 (a den + b num would overflow), and both below 2^-1020 (both zero, or denormals
+ * whose products with the cut-offs lose too much to choose the interval). */
+static inline f64x2 vatan2(f64x2 y, f64x2 x) {
+    return d_xor(atan2_core(d_abs(y), d_abs(x), x < d_splat(0.0), d_splat(0.0)), d_signbit(y));
+}
+static inline i64x2 atan2_inside(f64x2 y, f64x2 x) {
+    f64x2 ay = d_abs(y), ax = d_abs(x);
+    return (ay <= d_splat(0x1p1021)) & (ax <= d_splat(0x1p1021)) & ((ay >= d_splat(0x1p-1020)) | (ax >= d_splat(0x1p-1020)));
+}
+
+/* over a run with strides 1 or 0 (one number for the run), as wg_f32_varctan2: no calls in the
+ * vector loop, the odd last pair padded with 1, outside lanes redone afterwards */
+void wg_f64_varctan2(size_t n, const double *y, ptrdiff_t sy, const double *x, ptrdiff_t sx, double *out) {
+    i64x2 all_inside = ~(i64x2){ 0, 0 };
+    for (size_t i = 0; i < n; i += 2) {
+        int whole = i + 2 <= n;
+        f64x2 vy = { y[i * sy], whole ? y[(i + 1) * sy] : 1 }, vx = { x[i * sx], whole ? x[(i + 1) * sx] : 1 };
+        f64x2 r = vatan2(vy, vx);
+        all_inside &= atan2_inside(vy, vx);
+        if (whole) memcpy(out + i, &r, sizeof r);
+        else out[i] = r[0];
+    }
+    if (!(all_inside[0] & all_inside[1]))
+        for (size_t i = 0; i < n; i++) {
+            double a = fabs(y[i * sy]), b = fabs(x[i * sx]);
+            if (!(a <= 0x1p1021 && b <= 0x1p1021 && (a >= 0x1p-1020 || b >= 0x1p-1020))) out[i] = atan2(y[i * sy], x[i * sx]);
+        }
+}
