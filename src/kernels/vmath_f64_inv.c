@@ -88,9 +88,11 @@ static inline f64x2 sqrt1m2x(f64x2 a, f64x2 *lo) {
  * on the unit circle); arccos x = atan2(sqrt(1 - x^2), x) (d/dc = x). */
 static inline f64x2 asin2x(f64x2 x) {
     f64x2 a = d_abs(x), lo, c = sqrt1m2x(a, &lo);
-    f64x2 r = atan2_core(a, c, (i64x2){ 0, 0 }, -(a * lo));
-    /* below 2^-26 arcsin x rounds to x, which libm returns; a / c's rounding could give the next double */
-    return d_xor(d_select(a < d_splat(0x1p-26), a, r), d_signbit(x));
+    f64x2 r = atan2_core(a, c, (i64x2){ 0, 0 }, -(a * lo)), z = a * a;
+    /* below 2^-12, a + a^3/6 + 3a^5/40 rounded once: a / c's rounding could give the double after a
+     * where arcsin rounds to a (libm's value below 2^-26) */
+    f64x2 small = a + a * (z * (d_splat(1.0 / 6) + z * d_splat(3.0 / 40)));
+    return d_xor(d_select(a < d_splat(0x1p-12), small, r), d_signbit(x));
 }
 static inline f64x2 acos2x(f64x2 x) {
     f64x2 lo, c = sqrt1m2x(d_abs(x), &lo);

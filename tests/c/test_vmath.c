@@ -151,10 +151,67 @@ static int long_double_is_wider(void) {
     return one_and_a_bit != 1.0L;
 }
 
+static int same64(double a, double b) { return isnan(a) ? isnan(b) : a == b && signbit(a) == signbit(b); }
+
+/* float64 arctan2 (vmath_f64_inv.c) as check_binary does float32's, against long double atan2l
+ * (<= 1 ulp; 3 under valgrind, which runs long double in double), and where either operand is
+ * 0, +-inf or NaN, or libm's value is 0 or denormal, exactly libm's value */
+static void check_atan2_f64(void) {
+    enum { N = 60000 };
+    static double y[3 * N], x[N], out[N];
+    static const double special[] = { 0.0, -0.0, INFINITY, -INFINITY, NAN, 1.0, -1.0, 4.9e-324, -0x1p-1022, 0x1p1021,
+                                      0x1.0000000000001p1021, -1.7976931348623157e308, 0x1p-1020, 2.5, -3.0 };
+    enum { NS = sizeof special / sizeof special[0] };
+    uint64_t state = 7;
+    for (int i = 0; i < 3 * N; i++) {
+        state = state * 6364136223846793005ull + 1442695040888963407ull;
+        double u = (double)(state >> 11) * 0x1.0p-53, sign = (state >> 3) & 1 ? -1 : 1;
+        switch (i % 4) { /* every magnitude, moderate, the special values, ratios at arctan's cut-offs */
+        case 0: y[i] = sign * pow(10, -320 + 628 * u); break;
+        case 1: y[i] = sign * (u * 8); break;
+        case 2: y[i] = special[(state >> 20) % NS]; break;
+        default: y[i] = sign * (0.25 + u * 4); break;
+        }
+    }
+    static const double cut[] = { 0.4375, 0.6875, 1.1875, 2.4375, 1.0 };
+    for (int i = 0; i < N; i++) {
+        x[i] = y[(i * 7919 + 13) % (3 * N)];
+        if (i % 5 == 0 && isfinite(y[i]) && y[i] != 0) x[i] = nextafter(y[i] / cut[i % 25 / 5], (double)(i % 3) - 1);
+        if (i % 11 == 0) x[i] = -x[i];
+    }
+    for (int i = 0; i < NS * NS && i < N; i++) y[i] = special[i / NS], x[i] = special[i % NS]; /* every pair */
+    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 0, 1 }, { 3, 1 } };
+    const double one_a = -1.3, one_b = 0.6;
+    for (int r = 0; r < 4; r++) {
+        double worst = 0;
+        const double *pa = runs[r].sa ? y : &one_a, *pb = runs[r].sb ? x : &one_b;
+        wg_f64_varctan2((size_t)N, pa, runs[r].sa, pb, runs[r].sb, out);
+        for (int len = 0; len < 10; len++) {
+            double short_run[10];
+            wg_f64_varctan2((size_t)len, pa, runs[r].sa, pb, runs[r].sb, short_run);
+            for (int i = 0; i < len; i++) CHECK(same64(short_run[i], out[i]));
+        }
+        for (int i = 0; i < N; i++) {
+            double a = pa[i * runs[r].sa], b = pb[i * runs[r].sb], lib = atan2(a, b);
+            double d = ulp_distance64(out[i], (double)atan2l(a, b));
+            if (d > worst) worst = d;
+            int special_case = a == 0 || b == 0 || isinf(a) || isinf(b) || isnan(a) || isnan(b) || fabs(lib) < 0x1p-1022;
+            if (special_case && !same64(out[i], lib)) {
+                printf("  f64 arctan2(%a, %a) = %a, libm %a\n", a, b, out[i], lib);
+                CHECK(0);
+            }
+        }
+        printf("  f64 %-8s strides %td, %td: worst %.0f ulp\n", "arctan2", runs[r].sa, runs[r].sb, worst);
+        CHECK(worst <= (long_double_is_wider() ? 1 : 3));
+    }
+}
+
+
 /* the float64 references: libm's exp, log, sin, cos; sigmoid and softplus from them; tanh from
  * expm1 in long double (on x86 libm's tanh is itself up to 3 ulp off, by mpmath); expm1, log1p,
- * tan, erf, log2, log10, arcsinh, arccosh, arctanh, sinh and cosh in long double (x86's 80-bit:
- * rounded to double, the correctly rounded value but for near-ties) */
+ * tan, erf, log2, log10, arcsinh, arccosh, arctanh, sinh, cosh, cbrt, 1/cbrt, arctan, arcsin and
+ * arccos in long double (x86's 80-bit: rounded to double, the correctly rounded value but for
+ * near-ties) */
 static double ref64(int op, double x) {
     switch (op) {
     case WG_OP_EXP: return exp(x);
@@ -178,6 +235,11 @@ static double ref64(int op, double x) {
         if (fabs(x) > 709 && fabs(x) < 711 && !long_double_is_wider())
             return copysign(2 * (exp(fabs(x) - 0x1.62e42feep+0) * (1 - 0x1.a39ef35793c76p-32)), op == WG_OP_SINH ? x : 1);
         return (double)(op == WG_OP_SINH ? sinhl(x) : coshl(x));
+    case WG_OP_CBRT: return (double)cbrtl(x);
+    case WG_OP_RCBRT: return (double)(1 / cbrtl(x));
+    case WG_OP_ARCTAN: return (double)atanl(x);
+    case WG_OP_ARCSIN: return (double)asinl(x);
+    case WG_OP_ARCCOS: return (double)acosl(x);
     default: break; /* WG_OP_TANH */
     }
     if (fabs(x) > 20) return copysign(1.0, x); /* and NaN stays NaN */
@@ -199,18 +261,21 @@ static double libm64(int op, double x) {
     case WG_OP_ARCTANH: return atanh(x);
     case WG_OP_SINH: return sinh(x);
     case WG_OP_COSH: return cosh(x);
+    case WG_OP_CBRT: return cbrt(x);
+    case WG_OP_RCBRT: return 1 / cbrt(x);
+    case WG_OP_ARCTAN: return atan(x);
+    case WG_OP_ARCSIN: return asin(x);
+    case WG_OP_ARCCOS: return acos(x);
     default: return ref64(op, x);
     }
 }
 
-static int same64(double a, double b) { return isnan(a) ? isnan(b) : a == b && signbit(a) == signbit(b); }
-
-/* float64 kernels of vmath_f64.c: exp, log, sin, cos, tanh, expm1, log1p, tan, erf, log2, log10,
- * arcsinh, arccosh, arctanh, sinh, cosh (<= 1 ulp),
- * sigmoid and softplus (<= 2) over the special values and cut-offs, six scales of random values
- * and the doubles nearest multiples of pi/2 */
+/* float64 kernels of vmath_f64.c and vmath_f64_inv.c: exp, log, sin, cos, tanh, expm1, log1p, tan,
+ * erf, log2, log10, arcsinh, arccosh, arctanh, sinh, cosh, cbrt, 1/cbrt, arctan, arcsin, arccos
+ * (<= 1 ulp), sigmoid and softplus (<= 2) over the special values and cut-offs, six scales of random
+ * values and the doubles nearest multiples of pi/2 */
 static void check_f64(void) {
-    enum { N = 250000, N_SPECIAL = 80 };
+    enum { N = 250000, N_SPECIAL = 96 };
     static double x[N], y[N];
     static const double special[N_SPECIAL] = {
         0.0, -0.0, 4.9e-324, -4.9e-324, 0x1.8p-1073, -0x0.fffffffffffffp-1022, 0x0.fffffffffffffp-1022, 0x1p-1022,
@@ -229,7 +294,11 @@ static void check_f64(void) {
            sinh's and cosh's overflow (710.4758600739439 is the last finite) */
         0.9999999999999999, 1.0000000000000002, 0x1p-27, 0x1.fffffffffffffp-28, -0x1p-27, 0x1p28,
         0x1.fffffffffffffp+27, -0x1p28, 710.4758600739439, 710.475860073944, -710.4758600739439, 710.79,
-        710.8, 709.0, 10.0, 1e22 };
+        710.8, 709.0, 10.0, 1e22,
+        /* arctan's cut-offs, arcsin/arccos next to +-1, arcsin's x^3 series below 2^-12, cubes */
+        0.4375, 0x1.bffffffffffffp-2, 0.6875, 1.1875, 2.4375, 0x1.3800000000001p+1, 0x1.fffffffffffffp-1,
+        -0x1.fffffffffffffp-1, 0x1p-26, 0x1.0000000000001p-26, 0x1p-12, 0x1.fffffffffffffp-13, -0.57775787181762917,
+        27.0, -8.0, 0x1.8p-1040 };
     uint64_t state = 99;
     for (int i = 0; i < N; i++) {
         state = state * 6364136223846793005ull + 1442695040888963407ull;
@@ -256,7 +325,9 @@ static void check_f64(void) {
         { WG_OP_EXPM1, "expm1", 1 }, { WG_OP_LOG1P, "log1p", 1 }, { WG_OP_TAN, "tan", 1 }, { WG_OP_ERF, "erf", 1 },
         { WG_OP_LOG2, "log2", 1 }, { WG_OP_LOG10, "log10", 1 }, { WG_OP_ARCSINH, "arcsinh", 1 },
         { WG_OP_ARCCOSH, "arccosh", 1 }, { WG_OP_ARCTANH, "arctanh", 1 }, { WG_OP_SINH, "sinh", 1 },
-        { WG_OP_COSH, "cosh", 1 } };
+        { WG_OP_COSH, "cosh", 1 },
+        { WG_OP_CBRT, "cbrt", 1 }, { WG_OP_RCBRT, "rcbrt", 1 }, { WG_OP_ARCTAN, "arctan", 1 }, { WG_OP_ARCSIN, "arcsin", 1 },
+        { WG_OP_ARCCOS, "arccos", 1 } };
     for (int k = 0; k < (int)(sizeof ops / sizeof ops[0]); k++) {
         int op = ops[k].op;
         wg_kernel_unary(WG_F64, op, N, x, y);
@@ -295,6 +366,9 @@ static void check_f64(void) {
         { WG_OP_EXPM1, 1e-10, 0x1.b7cdfd9dda4e3p-34 }, { WG_OP_LOG1P, 1.0, 0x1.62e42fefa39efp-1 },
         { WG_OP_LOG1P, -0.5, -0x1.62e42fefa39efp-1 }, { WG_OP_ERF, 1.0, 0x1.af767a741088bp-1 },
         { WG_OP_TAN, 0.78539816339744828, 0x1.fffffffffffffp-1 }, { WG_OP_TAN, -1.0, -0x1.8eb245cbee3a6p+0 },
+        { WG_OP_ARCTAN, 1.0, 0x1.921fb54442d18p-1 }, { WG_OP_ARCSIN, 0.5, 0x1.0c152382d7366p-1 },
+        { WG_OP_ARCCOS, 0.5, 0x1.0c152382d7366p+0 }, { WG_OP_ARCCOS, -0.5, 0x1.0c152382d7366p+1 },
+        { WG_OP_CBRT, 2.0, 0x1.428a2f98d728bp+0 }, { WG_OP_RCBRT, 2.0, 0x1.965fea53d6e3dp-1 },
         /* and the limits libm gives */
         { WG_OP_EXPM1, -INFINITY, -1 }, { WG_OP_EXPM1, -746, -1 }, { WG_OP_EXPM1, 710, INFINITY },
         { WG_OP_LOG1P, -1, -INFINITY }, { WG_OP_ERF, INFINITY, 1 }, { WG_OP_ERF, -INFINITY, -1 }, { WG_OP_ERF, 6, 1 },
@@ -304,12 +378,22 @@ static void check_f64(void) {
         { WG_OP_LOG10, 1e-300, -300 },
         /* below and at the thresholds where arcsinh, sinh and arctanh return x */
         { WG_OP_ARCSINH, 0x1p-26, 0x1p-26 }, { WG_OP_SINH, -0x1p-26, -0x1p-26 },
-        { WG_OP_ARCTANH, 0x1.fffffffffffffp-27, 0x1p-26 }, { WG_OP_ARCTANH, 0x1p-27, 0x1p-27 } };
+        { WG_OP_ARCTANH, 0x1.fffffffffffffp-27, 0x1p-26 }, { WG_OP_ARCTANH, 0x1p-27, 0x1p-27 },
+        { WG_OP_ARCTAN, INFINITY, 0x1.921fb54442d18p+0 }, { WG_OP_ARCTAN, -INFINITY, -0x1.921fb54442d18p+0 },
+        { WG_OP_ARCSIN, 1, 0x1.921fb54442d18p+0 }, { WG_OP_ARCSIN, -1, -0x1.921fb54442d18p+0 },
+        { WG_OP_ARCCOS, -1, 0x1.921fb54442d18p+1 }, { WG_OP_RCBRT, INFINITY, 0 }, { WG_OP_RCBRT, -0.0, -INFINITY } };
     for (int i = 0; i < (int)(sizeof exact / sizeof exact[0]); i++) {
         double e;
         wg_kernel_unary(WG_F64, exact[i].op, 1, &exact[i].x, &e);
         if (e != exact[i].want) printf("  f64 op %d (%a) = %a, want %a\n", exact[i].op, exact[i].x, e, exact[i].want);
         CHECK(e == exact[i].want);
+    }
+    for (int k = -2000; k <= 2000; k++) { /* the cube roots of cubes, and 1/cbrt of 8^k */
+        double c = (double)k * k * k, e, p = ldexp(1, 3 * (k / 6));
+        wg_kernel_unary(WG_F64, WG_OP_CBRT, 1, &c, &e);
+        CHECK(e == k);
+        wg_kernel_unary(WG_F64, WG_OP_RCBRT, 1, &p, &e);
+        CHECK(e == ldexp(1, -(k / 6)));
     }
     /* log2(2^k) = k, log10(10^k) = k for the powers of 10 that doubles hold, arccosh(x < 1) NaN */
     for (int k = -1074; k <= 1023; k++) {
@@ -500,5 +584,6 @@ int main(void) {
     check_atan2();
     check_f64();
     check_pow64();
+    check_atan2_f64();
     return check_summary("test_vmath");
 }
