@@ -1,6 +1,6 @@
 /* vmath_f64_inv.c: float64 cbrt, 1/cbrt, arctan, arcsin, arccos and arctan2 two lanes at a time
- * (f64x2), within 1 ulp. Two cores: cbrt_core (cube roots) and atan2_core (the four inverse
- * trigonometric functions). As in vmath_f64.c, lanes outside a kernel's range (zeros, infinities,
+ * (f64x2), within 1 ulp. Three cores: cbrt_core (cube roots), atan2_core (arctan, arctan2) and
+ * asin_core (arcsin, arccos). As in vmath_f64.c, lanes outside a kernel's range (zeros, infinities,
  * NaN, |x| >= 1 for arcsin/arccos) are patched afterwards with libm, which sets their values. */
 #include <math.h>
 #include <string.h>
@@ -18,8 +18,7 @@ static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; 
 /* v with its low k mantissa bits cleared (53 - k significant bits), for products that are exact */
 static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (~0ull << k)); }
 
-/* atan2(num, den) for num, den >= 0, or pi minus it where neg, plus corr (a first-order
- * correction for inputs known to more than a double). fdlibm's atan intervals of t = num / den
+/* atan2(num, den) for num, den >= 0, or pi minus it where neg. fdlibm's atan intervals of t = num / den
  * (cut at 7/16, 11/16, 19/16, 39/16) as one rotation: u = (a num - b den) / (a den + b num) =
  * tan(atan t - atan(b/a)) with (a, b) = (1, 0), (2, 1), (1, 1), (1, 2), (0, 1), so |u| <= 7/16,
  * and a num - b den is exact (Sterbenz) for atan2 too, where den is not 1. atan(b/a) and pi
@@ -35,7 +34,7 @@ static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (~
 #define PIO2_LO -0x1.dde973dcb3b3ap-27
 #define PI_HI 0x1.921fb58p+1
 #define PI_LO -0x1.dde973dcb3b3ap-26
-static inline f64x2 atan2_core(f64x2 num, f64x2 den, i64x2 neg, f64x2 corr) {
+static inline f64x2 atan2_core(f64x2 num, f64x2 den, i64x2 neg) {
     const f64x2 one = d_splat(1.0);
     i64x2 m1 = num > den * d_splat(0.4375), m2 = num > den * d_splat(0.6875); /* 0 / 0 would be NaN */
     i64x2 m3 = num > den * d_splat(1.1875), m4 = num > den * d_splat(2.4375);
@@ -61,42 +60,56 @@ static inline f64x2 atan2_core(f64x2 num, f64x2 den, i64x2 neg, f64x2 corr) {
                     w * (d_splat(-1.11111104054623557880e-01) +
                          w * (d_splat(-7.69187620504482999495e-02) +
                               w * (d_splat(-5.83357013379057348645e-02) + w * d_splat(-3.65315727442169155270e-02)))));
-    return base_hi + (su + ((base_lo + corr) - su * (s1 + s2)));
+    return base_hi + (su + (base_lo - su * (s1 + s2)));
 }
 
 static inline f64x2 atan2x(f64x2 x) {
-    return d_xor(atan2_core(d_abs(x), d_splat(1.0), (i64x2){ 0, 0 }, d_splat(0.0)), d_signbit(x));
+    return d_xor(atan2_core(d_abs(x), d_splat(1.0), (i64x2){ 0, 0 }), d_signbit(x));
 }
 
-/* sqrt(1 - a^2) = hi + *lo for a in [0, 1), lo to about 2^-25 of itself: near a = 1 the result is
- * tiny and 1 - a^2 must be exact, so a^2 is taken in pieces (a = a1 + a2, a1 of 26 bits: a1^2 and
- * 2 a1 a2 are exact), and the root's remainder is computed with hi^2 in pieces too. */
-static inline f64x2 sqrt1m2x(f64x2 a, f64x2 *lo) {
-    f64x2 a1 = d_head(a, 27), a2 = a - a1, p = a1 * a1;
-    f64x2 h = d_splat(1.0) - p, h_err = (d_splat(1.0) - h) - p;  /* h + h_err = 1 - a1^2 */
-    f64x2 q = (a1 + a1) * a2, w = h - q, bq = h - w;               /* w + w_err = h - q (TwoSum) */
-    f64x2 w_err = (h - (w + bq)) + (bq - q);
-    f64x2 w_lo = (w_err + h_err) - a2 * a2;
-    f64x2 c = d_sqrt(w + w_lo);
-    f64x2 c1 = d_head(c, 27), c2 = c - c1;
-    f64x2 rest = (((w - c1 * c1) - (c1 + c1) * c2) - c2 * c2) + w_lo; /* w - c1^2 is exact (Sterbenz) */
-    *lo = rest / (c + c);
-    return c;
+/* arcsin and arccos share fdlibm's pieces: for a = |x| <= 1/2, z = a^2; above, z = (1 - a)/2 (exact)
+ * and s = sqrt z, with df = s cut to 21 bits and c = (z - df^2) / (s + df), so that df + c is s to
+ * far more than a double (df^2 is exact). r = R(z) = z P(z) / Q(z) is fdlibm's rational fit of
+ * asin(sqrt z) / sqrt z - 1 (error 2^-60). Both functions then take fdlibm's formulas as selects:
+ * fdlibm's asin and acos are within 1 ulp, and so are these (the sweep: see the tests). */
+#define PIO2_1 1.57079632679489655800e+00  /* pi/2 rounded */
+#define PIO2_1T 6.12323399573676603587e-17 /* pi/2 - PIO2_1 */
+#define PIO4_1 7.85398163397448278999e-01
+static inline i64x2 asin_core(f64x2 a, f64x2 *r, f64x2 *s, f64x2 *df, f64x2 *c) {
+    i64x2 big = a > d_splat(0.5);
+    f64x2 z = d_select(big, d_splat(0.5) - d_splat(0.5) * a, a * a);
+    f64x2 p = z * (d_splat(1.66666666666666657415e-01) +
+                   z * (d_splat(-3.25565818622400915405e-01) +
+                        z * (d_splat(2.01212532134862925881e-01) +
+                             z * (d_splat(-4.00555345006794114027e-02) +
+                                  z * (d_splat(7.91534994289814532176e-04) + z * d_splat(3.47933107596021167570e-05))))));
+    f64x2 q = d_splat(1.0) + z * (d_splat(-2.40339491173441421878e+00) +
+                                  z * (d_splat(2.02094576023350569471e+00) +
+                                       z * (d_splat(-6.88283971605453293030e-01) + z * d_splat(7.70381505559019352791e-02))));
+    *r = p / q;
+    *s = d_sqrt(z);
+    *df = d_head(*s, 32);
+    *c = (z - *df * *df) / (*s + *df);
+    return big;
 }
 
-/* arcsin x = atan2(|x|, sqrt(1 - x^2)), the root's low part as a correction (d/dc atan2(a, c) = -a
- * on the unit circle); arccos x = atan2(sqrt(1 - x^2), x) (d/dc = x). */
+/* |x| <= 1/2: a + a r; above: pi/2 - 2 asin s, as pi/4 - ((2 s r - (PIO2_1T - 2c)) - (pi/4 - 2 df)) */
 static inline f64x2 asin2x(f64x2 x) {
-    f64x2 a = d_abs(x), lo, c = sqrt1m2x(a, &lo);
-    f64x2 r = atan2_core(a, c, (i64x2){ 0, 0 }, -(a * lo)), z = a * a;
-    /* below 2^-12, a + a^3/6 + 3a^5/40 rounded once: a / c's rounding could give the double after a
-     * where arcsin rounds to a (libm's value below 2^-26) */
-    f64x2 small = a + a * (z * (d_splat(1.0 / 6) + z * d_splat(3.0 / 40)));
-    return d_xor(d_select(a < d_splat(0x1p-12), small, r), d_signbit(x));
+    f64x2 a = d_abs(x), r, s, df, c;
+    i64x2 big = asin_core(a, &r, &s, &df, &c);
+    f64x2 sr = s * r;
+    f64x2 hi = d_splat(PIO4_1) - (((sr + sr) - (d_splat(PIO2_1T) - (c + c))) - (d_splat(PIO4_1) - (df + df)));
+    return d_xor(d_select(big, hi, a + a * r), d_signbit(x));
 }
+
+/* |x| <= 1/2: pi/2 - (x - (PIO2_1T - x r)); x > 1/2: 2 (df + (s r + c)); x < -1/2: pi - 2 (s + (s r - PIO2_1T)) */
 static inline f64x2 acos2x(f64x2 x) {
-    f64x2 lo, c = sqrt1m2x(d_abs(x), &lo);
-    return atan2_core(c, d_abs(x), x < d_splat(0.0), x * lo);
+    f64x2 r, s, df, c;
+    i64x2 big = asin_core(d_abs(x), &r, &s, &df, &c);
+    f64x2 sr = s * r;
+    f64x2 pos = d_splat(2.0) * (df + (sr + c)), neg = d_splat(2 * PIO2_1) - d_splat(2.0) * (s + (sr - d_splat(PIO2_1T)));
+    f64x2 mid = d_splat(PIO2_1) - (x - (d_splat(PIO2_1T) - x * r));
+    return d_select(big, d_select(x > d_splat(0.0), pos, neg), mid);
 }
 static inline i64x2 in_asin_range(f64x2 x) { return d_abs(x) < d_splat(1.0); }
 static inline i64x2 is_finite(f64x2 x) { return d_abs(x) < d_splat(INFINITY); }
@@ -180,7 +193,7 @@ DEFINE_VMAP64(vrcbrt, rcbrt2x, in_cbrt_range, rcbrt_scalar)
  * above 2^1021 (a den + b num would overflow), and both below 2^-1020 (both zero, or denormals
  * whose products with the cut-offs lose too much to choose the interval). */
 static inline f64x2 vatan2(f64x2 y, f64x2 x) {
-    return d_xor(atan2_core(d_abs(y), d_abs(x), x < d_splat(0.0), d_splat(0.0)), d_signbit(y));
+    return d_xor(atan2_core(d_abs(y), d_abs(x), x < d_splat(0.0)), d_signbit(y));
 }
 static inline i64x2 atan2_inside(f64x2 y, f64x2 x) {
     f64x2 ay = d_abs(y), ax = d_abs(x);
