@@ -235,8 +235,9 @@ static double ref64(int op, double x) {
         if (fabs(x) > 709 && fabs(x) < 711 && !long_double_is_wider())
             return copysign(2 * (exp(fabs(x) - 0x1.62e42feep+0) * (1 - 0x1.a39ef35793c76p-32)), op == WG_OP_SINH ? x : 1);
         return (double)(op == WG_OP_SINH ? sinhl(x) : coshl(x));
-    case WG_OP_CBRT: return (double)cbrtl(x);
-    case WG_OP_RCBRT: return (double)(1 / cbrtl(x));
+    /* 0 and inf from double libm: under valgrind (long double run as double) cbrtl's are not */
+    case WG_OP_CBRT: return x == 0 || isinf(x) ? cbrt(x) : (double)cbrtl(x);
+    case WG_OP_RCBRT: return x == 0 || isinf(x) ? 1 / cbrt(x) : (double)(1 / cbrtl(x));
     case WG_OP_ARCTAN: return (double)atanl(x);
     case WG_OP_ARCSIN: return (double)asinl(x);
     case WG_OP_ARCCOS: return (double)acosl(x);
@@ -297,7 +298,7 @@ static void check_f64(void) {
         710.8, 709.0, 10.0, 1e22,
         /* arctan's cut-offs, arcsin/arccos next to +-1, arcsin's x^3 series below 2^-12, cubes */
         0.4375, 0x1.bffffffffffffp-2, 0.6875, 1.1875, 2.4375, 0x1.3800000000001p+1, 0x1.fffffffffffffp-1,
-        -0x1.fffffffffffffp-1, 0x1p-26, 0x1.0000000000001p-26, 0x1p-12, 0x1.fffffffffffffp-13, -0.57775787181762917,
+        -0x1.fffffffffffffp-1, 0x1.8p-25, 0x1p-12, 0x1.fffffffffffffp-13, -0.57775787181762917, 0x1.5p-7,
         27.0, -8.0, 0x1.8p-1040 };
     uint64_t state = 99;
     for (int i = 0; i < N; i++) {
