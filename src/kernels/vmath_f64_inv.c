@@ -16,7 +16,7 @@ static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); 
 static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
 #endif
 /* v with its low k mantissa bits cleared (53 - k significant bits), for products that are exact */
-static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (~0ull << k)); }
+static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (uint64_t)(~0ull << k)); }
 
 /* atan2(num, den) for num, den >= 0, or pi minus it where neg. fdlibm's atan intervals of t = num / den
  * (cut at 7/16, 11/16, 19/16, 39/16) as one rotation: u = (a num - b den) / (a den + b num) =
