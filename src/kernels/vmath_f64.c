@@ -85,10 +85,11 @@ static inline f64x2 log1p2x(f64x2 x) {
 static inline i64x2 in_log1p_range(f64x2 x) { return (x > d_splat(-1.0)) & (x < d_splat(INFINITY)); }
 
 /* softplus: max(x, 0) + log1p(t) with t = e^-|x| in (0, 1] */
-static inline f64x2 softplus2x(f64x2 v) {
-    f64x2 log1p_t = log1p2x(exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull)));
+/* in two steps (DEFINE_VMAP64_2): e^-|x|, then the rest */
+static inline f64x2 softplus_first(f64x2 v) { return exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull)); }
+static inline f64x2 softplus_second(f64x2 v, f64x2 t) {
     i64x2 positive = v > d_splat(0.0);
-    return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p_t;
+    return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p2x(t);
 }
 static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
 
@@ -232,13 +233,37 @@ static inline i64x2 is_number(f64x2 x) { return x == x; }
     }
 #define DEFINE_VMAP64(name, vf, range, scalar) \
     void wg_f64_##name(size_t n, const double *x, double *y) { VMAP64_LOOP(vf, range, scalar) }
+
+/* The same for a function computed in two steps, second(x, first(x)), each in a loop of its own
+ * over blocks of 128 doubles (vmath_f32.c's DEFINE_VMAP2: softplus 7.8 -> 6.1 ms per 1M) */
+static inline f64x2 load_pair(const double *x, size_t i, size_t n) {
+    f64x2 v = { x[i], 0 };
+    if (i + 2 <= n) memcpy(&v, x + i, sizeof v);
+    return v;
+}
+#define VMAP64_2_BLOCK 64 /* pairs */
+#define DEFINE_VMAP64_2(name, first, second, range, scalar) \
+    void wg_f64_##name(size_t n, const double *x, double *y) { \
+        f64x2 mid[VMAP64_2_BLOCK]; \
+        for (size_t start = 0; start < n; start += 2 * VMAP64_2_BLOCK) { \
+            size_t end = n - start < 2 * VMAP64_2_BLOCK ? n : start + 2 * VMAP64_2_BLOCK; \
+            for (size_t i = start, k = 0; i < end; i += 2, k++) mid[k] = first(load_pair(x, i, end)); \
+            for (size_t i = start, k = 0; i < end; i += 2, k++) { \
+                f64x2 v = load_pair(x, i, end), r = second(v, mid[k]); \
+                i64x2 inside = range(v); \
+                if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
+                if (i + 2 <= end) memcpy(y + i, &r, sizeof r); \
+                else y[i] = r[0]; \
+            } \
+        } \
+    }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vsin, sin2x, in_trig_range, sin)
 DEFINE_VMAP64(vcos, cos2x, in_trig_range, cos)
 DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
-DEFINE_VMAP64(vsoftplus, softplus2x, in_sigmoid_range, softplus_scalar)
+DEFINE_VMAP64_2(vsoftplus, softplus_first, softplus_second, in_sigmoid_range, softplus_scalar)
 DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, expm1)
 DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, log1p)
 DEFINE_VMAP64(vtan, tan2x, in_trig_range, tan)
