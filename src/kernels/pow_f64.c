@@ -52,8 +52,6 @@ static inline void table_pair(const double (*t)[2], u64x2 idx, f64x2 *hi, f64x2 
     *lo = __builtin_shufflevector(a, b, 1, 3);
 }
 
-/* v with its low 32 significand bits cleared: 21 significant bits, so products of two are exact */
-static inline f64x2 trunc21(f64x2 v) { return d_from_ubits(d_ubits(v) & 0xffffffff00000000ull); }
 
 /* a + b = s + *err exactly, for |a| >= |b| or a = 0 */
 static inline f64x2 fast_two_sum(f64x2 a, f64x2 b, f64x2 *err) {
@@ -74,9 +72,9 @@ static inline f64x2 log_dd(f64x2 x, f64x2 *lo) {
     f64x2 log_hi, log_lo;
     table_pair(wg_log_j32, d_ubits(t) - d_ubits(d_splat(D_ROUND_MAGIC - 9)), &log_hi, &log_lo);
     f64x2 u = f - c1, v = m + c;                            /* u = m - c exactly */
-    f64x2 v_hi = trunc21(v), v_lo = m - (v_hi - c);         /* v = m + c exactly */
+    f64x2 v_hi = d_head(v, 32), v_lo = m - (v_hi - c);         /* v = m + c exactly */
     /* w = 2s = w_hi + w_lo: w_hi v_hi is exact, and so is 2u minus it */
-    f64x2 inv = d_splat(1.0) / v, u2 = u + u, w = u2 * inv, w_hi = trunc21(w);
+    f64x2 inv = d_splat(1.0) / v, u2 = u + u, w = u2 * inv, w_hi = d_head(w, 32);
     f64x2 w_lo = ((u2 - w_hi * v_hi) - w_hi * v_lo) * inv;
     /* 2 atanh s = w + w^3/12 + w^5/80 + w^7/448 + w^9/2304 (the next term is < 2^-68 w) */
     f64x2 ww = w * w;

@@ -6,18 +6,12 @@
 #include <string.h>
 #include "kernels.h"
 #include "../simd/vec64.h"
+#include "vmap64.h"
 #include "../simd/horner.h"
 #include "exp_log_f64x2.h"
 
 /* the lanes exp2x computes: where exp's result is a normal double */
 static inline i64x2 in_exp_range(f64x2 x) { return (x >= d_splat(-708.0)) & (x <= d_splat(709.4)); }
-
-/* the lanes outside a kernel's range are recomputed one by one with libm */
-static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
-    for (int k = 0; k < 2; k++)
-        if (!inside[k]) r[k] = f(v[k]);
-    return r;
-}
 
 /* positive, normal and finite: the lanes log2x computes */
 static inline i64x2 in_log_range(f64x2 x) { return (x >= d_splat(0x1p-1022)) & (x < d_splat(INFINITY)); }
@@ -63,7 +57,7 @@ static inline i64x2 in_tanh_range(f64x2 x) { return (x <= d_splat(19.0)) & (x >=
 
 /* sigmoid: t = e^-|x|, then 1 / (1 + t) for x >= 0 and t / (1 + t) below, one division */
 static inline f64x2 sigmoid2x(f64x2 v) {
-    f64x2 a = d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull);
+    f64x2 a = d_abs(v);
     f64x2 t = exp2x(-a);
     i64x2 negative = v < d_splat(0.0);
     f64x2 num = d_from_ubits((d_ubits(t) & (u64x2)negative) | (d_ubits(d_splat(1.0)) & ~(u64x2)negative));
@@ -86,7 +80,7 @@ static inline i64x2 in_log1p_range(f64x2 x) { return (x > d_splat(-1.0)) & (x < 
 
 /* softplus: max(x, 0) + log1p(t) with t = e^-|x| in (0, 1] */
 /* in two steps (DEFINE_VMAP64_2): e^-|x|, then the rest */
-static inline f64x2 softplus_first(f64x2 v) { return exp2x(-d_from_ubits(d_ubits(v) & 0x7fffffffffffffffull)); }
+static inline f64x2 softplus_first(f64x2 v) { return exp2x(-d_abs(v)); }
 static inline f64x2 softplus_second(f64x2 v, f64x2 t) {
     i64x2 positive = v > d_splat(0.0);
     return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p2x(t);
@@ -215,48 +209,6 @@ static inline f64x2 erf2x(f64x2 x) {
 }
 static inline i64x2 is_number(f64x2 x) { return x == x; }
 
-/* Runs vf over n doubles two at a time, the odd last one in a pair padded with 0, so that a
- * value's result does not depend on where it is in the array (fused kernels run blocks of
- * any length). The padded pair goes through the same loop body as the others: the module then
- * holds one copy of the inlined kernel, not two (6.5 KB less raw, 0.2 KB gzip; sin 5% slower). Lanes outside vf's
- * range go to the scalar function (vmath_f32.c's DEFINE_VMAP, for two lanes). */
-#define VMAP64_LOOP(vf, range, scalar) \
-    for (size_t i = 0; i < n; i += 2) { \
-        int whole = i + 2 <= n; \
-        f64x2 v = { x[i], 0 }, r; \
-        if (whole) memcpy(&v, x + i, sizeof v); \
-        r = vf(v); \
-        i64x2 inside = range(v); \
-        if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
-        if (whole) memcpy(y + i, &r, sizeof r); \
-        else y[i] = r[0]; \
-    }
-#define DEFINE_VMAP64(name, vf, range, scalar) \
-    void wg_f64_##name(size_t n, const double *x, double *y) { VMAP64_LOOP(vf, range, scalar) }
-
-/* The same for a function computed in two steps, second(x, first(x)), each in a loop of its own
- * over blocks of 128 doubles (vmath_f32.c's DEFINE_VMAP2: softplus 7.8 -> 6.1 ms per 1M) */
-static inline f64x2 load_pair(const double *x, size_t i, size_t n) {
-    f64x2 v = { x[i], 0 };
-    if (i + 2 <= n) memcpy(&v, x + i, sizeof v);
-    return v;
-}
-#define VMAP64_2_BLOCK 64 /* pairs */
-#define DEFINE_VMAP64_2(name, first, second, range, scalar) \
-    void wg_f64_##name(size_t n, const double *x, double *y) { \
-        f64x2 mid[VMAP64_2_BLOCK]; \
-        for (size_t start = 0; start < n; start += 2 * VMAP64_2_BLOCK) { \
-            size_t end = n - start < 2 * VMAP64_2_BLOCK ? n : start + 2 * VMAP64_2_BLOCK; \
-            for (size_t i = start, k = 0; i < end; i += 2, k++) mid[k] = first(load_pair(x, i, end)); \
-            for (size_t i = start, k = 0; i < end; i += 2, k++) { \
-                f64x2 v = load_pair(x, i, end), r = second(v, mid[k]); \
-                i64x2 inside = range(v); \
-                if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
-                if (i + 2 <= end) memcpy(y + i, &r, sizeof r); \
-                else y[i] = r[0]; \
-            } \
-        } \
-    }
 DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vsin, sin2x, in_trig_range, sin)
@@ -276,9 +228,8 @@ DEFINE_VMAP64(verf, erf2x, is_number, erf)
 
 /* hi + lo = a b: exact but for al bl's rounding (2^-106 of the product) */
 static inline f64x2 two_prod(f64x2 a, f64x2 b, f64x2 *lo) {
-    const u64x2 head = { 0xfffffffff8000000ull, 0xfffffffff8000000ull };
-    f64x2 ah = d_from_ubits(d_ubits(a) & head), al = a - ah;
-    f64x2 bh = d_from_ubits(d_ubits(b) & head), bl = b - bh, hi = a * b;
+    f64x2 ah = d_head(a, 27), al = a - ah;
+    f64x2 bh = d_head(b, 27), bl = b - bh, hi = a * b;
     *lo = (((ah * bh - hi) + ah * bl) + al * bh) + al * bl;
     return hi;
 }
@@ -314,12 +265,6 @@ static inline f64x2 log_dd2x(f64x2 u, f64x2 c, f64x2 k) {
     return log_join2x(f, e + k, c);
 }
 
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); }
-#else
-static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
-#endif
 
 /* s + s_lo = a + b exactly (Knuth's TwoSum: either may be the larger) */
 static inline f64x2 two_sum(f64x2 a, f64x2 b, f64x2 *lo) {

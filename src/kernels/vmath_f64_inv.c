@@ -6,17 +6,8 @@
 #include <string.h>
 #include "kernels.h"
 #include "../simd/vec64.h"
+#include "vmap64.h"
 
-static inline f64x2 d_and(f64x2 v, i64x2 mask) { return d_from_ubits(d_ubits(v) & (u64x2)mask); }
-static inline f64x2 d_abs(f64x2 v) { return d_from_ubits(d_ubits(v) & ~D_SIGN); }
-#ifdef __wasm_simd128__
-#include <wasm_simd128.h>
-static inline f64x2 d_sqrt(f64x2 v) { return (f64x2)wasm_f64x2_sqrt((v128_t)v); }
-#else
-static inline f64x2 d_sqrt(f64x2 v) { return (f64x2){ sqrt(v[0]), sqrt(v[1]) }; }
-#endif
-/* v with its low k mantissa bits cleared (53 - k significant bits), for products that are exact */
-static inline f64x2 d_head(f64x2 v, int k) { return d_from_ubits(d_ubits(v) & (uint64_t)(~0ull << k)); }
 
 /* atan2(num, den) for num, den >= 0, or pi minus it where neg. fdlibm's atan intervals of t = num / den
  * (cut at 7/16, 11/16, 19/16, 39/16) as one rotation: u = (a num - b den) / (a den + b num) =
@@ -186,27 +177,6 @@ static double rcbrt_lane(double x) {
     return x * 0x1p18;
 }
 
-/* the lanes outside a kernel's range are recomputed one by one with libm */
-static inline f64x2 patch(f64x2 r, f64x2 v, i64x2 inside, double (*f)(double)) {
-    for (int k = 0; k < 2; k++)
-        if (!inside[k]) r[k] = f(v[k]);
-    return r;
-}
-
-/* vmath_f64.c's loop: pairs, the odd last value padded with 0, outside lanes patched */
-#define DEFINE_VMAP64(name, vf, range, scalar) \
-    void wg_f64_##name(size_t n, const double *x, double *y) { \
-        for (size_t i = 0; i < n; i += 2) { \
-            int whole = i + 2 <= n; \
-            f64x2 v = { x[i], 0 }, r; \
-            if (whole) memcpy(&v, x + i, sizeof v); \
-            r = vf(v); \
-            i64x2 inside = range(v); \
-            if (!(inside[0] & inside[1])) r = patch(r, v, inside, scalar); \
-            if (whole) memcpy(y + i, &r, sizeof r); \
-            else y[i] = r[0]; \
-        } \
-    }
 DEFINE_VMAP64(varctan, atan2x, is_finite, atan)
 DEFINE_VMAP64(varcsin, asin2x, in_asin_range, asin)
 DEFINE_VMAP64(varccos, acos2x, in_asin_range, acos)
@@ -232,10 +202,8 @@ void wg_f64_varctan2(size_t n, const double *y, ptrdiff_t sy, const double *x, p
     for (size_t i = 0; i < n; i += 2) {
         int whole = i + 2 <= n;
         f64x2 vy = { y[i * sy], whole ? y[(i + 1) * sy] : 1 }, vx = { x[i * sx], whole ? x[(i + 1) * sx] : 1 };
-        f64x2 r = vatan2(vy, vx);
         all_inside &= atan2_inside(vy, vx);
-        if (whole) memcpy(out + i, &r, sizeof r);
-        else out[i] = r[0];
+        store_pair(out, i, n, vatan2(vy, vx));
     }
     if (!(all_inside[0] & all_inside[1]))
         for (size_t i = 0; i < n; i++) {
