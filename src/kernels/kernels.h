@@ -105,6 +105,17 @@ void wg_f64_varccosh(size_t n, const double *x, double *y);
 void wg_f64_varctanh(size_t n, const double *x, double *y);
 void wg_f64_vsinh(size_t n, const double *x, double *y);
 void wg_f64_vcosh(size_t n, const double *x, double *y);
+/* What the float32 and float64 kernels give at the lanes they leave out where those hold only
+ * infinities, NaN and domain edges (vmath_f64.c, vmath_f64_inv.c): libm's values, without
+ * linking libm's log1p, asinh, acosh, atanh, sinh, cosh, asin, acos and cbrt into the module. */
+double wg_edge_log1p(double x);
+double wg_edge_asinh(double x);
+double wg_edge_acosh(double x);
+double wg_edge_atanh(double x);
+double wg_edge_sinh(double x);
+double wg_edge_cosh(double x);
+double wg_edge_asin(double x);
+double wg_edge_acos(double x);
 /* float64 arctan, arcsin, arccos, cbrt, 1/cbrt and arctan2 (strides as wg_f32_varctan2), vmath_f64_inv.c */
 void wg_f64_varctan(size_t n, const double *x, double *y);
 void wg_f64_varcsin(size_t n, const double *x, double *y);

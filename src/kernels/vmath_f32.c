@@ -412,18 +412,28 @@ static float sin_lane(float x) { return (float)sin(x); }
 static float cos_lane(float x) { return (float)cos(x); }
 static float tan_lane(float x) { return (float)tan(x); }
 static float log_lane(float x) { return (float)log(x); }
-static float log1p_lane(float x) { return (float)log1p(x); }
+static float log1p_lane(float x) { return (float)wg_edge_log1p(x); }
 static float log2_lane(float x) { return (float)log2(x); }
 static float log10_lane(float x) { return (float)log10(x); }
-static float asinh_lane(float x) { return (float)asinh(x); }
-static float acosh_lane(float x) { return x < 1 ? NAN : (float)acosh(x); } /* as the scalar formula */
-static float atanh_lane(float x) { return (float)atanh(x); }
-static float cbrt_lane(float x) { return (float)cbrt(x); }
-static float rcbrt_lane(float x) { return (float)(1 / cbrt(x)); }
+static float asinh_lane(float x) { return (float)wg_edge_asinh(x); }
+static float acosh_lane(float x) { return (float)wg_edge_acosh(x); }
+static float atanh_lane(float x) { return (float)wg_edge_atanh(x); }
+/* zeros, denormals, inf and NaN: the float64 kernel (a float's denormal is a normal double) */
+static float cbrt_lane(float x) {
+    double d = x;
+    wg_f64_vcbrt(1, &d, &d);
+    return (float)d;
+}
+static float rcbrt_lane(float x) {
+    double d = x;
+    wg_f64_vrcbrt(1, &d, &d);
+    return (float)d;
+}
 static inline f32x4 v_rcbrt(f32x4 x) { return v_splat(1.0f) / v_cbrt(x); }
-/* sigmoid and softplus as elementwise.c's scalar formulas */
+/* sigmoid and softplus as elementwise.c's scalar formulas, for |x| > 87 and NaN (where log1p of
+ * e^-|x| rounds to e^-|x| in double) */
 static float sigmoid_lane(float x) { return (float)(x >= 0 ? 1 / (1 + exp(-(double)x)) : exp(x) / (1 + exp(x))); }
-static float softplus_lane(float x) { return (float)(x > 0 ? x + log1p(exp(-(double)x)) : log1p(exp(x))); }
+static float softplus_lane(float x) { return (float)(x > 0 ? x + exp(-(double)x) : exp(x)); }
 
 static f32x4 patch_lanes(f32x4 r, f32x4 v, i32x4 outside, float (*fallback)(float)) {
     for (int k = 0; k < 4; k++)

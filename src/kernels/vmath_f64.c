@@ -85,7 +85,8 @@ static inline f64x2 softplus_second(f64x2 v, f64x2 t) {
     i64x2 positive = v > d_splat(0.0);
     return d_from_ubits(d_ubits(v) & (u64x2)positive) + log1p2x(t);
 }
-static double softplus_scalar(double x) { return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x)); }
+/* |x| > 708 and NaN: there log1p(e^-|x|) is e^-|x| itself */
+static double softplus_scalar(double x) { return x > 0 ? x + exp(-x) : exp(x); }
 
 /* y0 + y1 = |x| - n pi/2, returns n: fdlibm's medium-range reduction with all three of its
  * steps taken always (pi/2 in 33-bit pieces, so each n p is exact for n < 2^20; each step's
@@ -217,7 +218,7 @@ DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
 DEFINE_VMAP64_2(vsoftplus, softplus_first, softplus_second, in_sigmoid_range, softplus_scalar)
 DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, expm1)
-DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, log1p)
+DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, wg_edge_log1p)
 DEFINE_VMAP64(vtan, tan2x, in_trig_range, tan)
 DEFINE_VMAP64(verf, erf2x, is_number, erf)
 
@@ -300,10 +301,17 @@ __attribute__((noinline)) static void log_root_map(size_t n, const double *x, do
 #undef LOG_ROOT
 #undef IN_RANGE
 }
-void wg_f64_varcsinh(size_t n, const double *x, double *y) { log_root_map(n, x, y, 1.0, -INFINITY, asinh); }
-/* musl's acosh gives finite values for some x <= -2 (elementwise.c's formula guards it too) */
-static double acosh_scalar(double x) { return x < 1 ? NAN : acosh(x); }
-void wg_f64_varccosh(size_t n, const double *x, double *y) { log_root_map(n, x, y, -1.0, 1.0, acosh_scalar); }
+/* the lanes the kernels leave out: +-inf and NaN (arcsinh); x <= 1, inf and NaN (arccosh; musl's acosh
+ * gives finite values for some x <= -2, elementwise.c's formula guards it too); |x| >= 1 and NaN
+ * (arctanh); past the overflow and NaN (sinh, cosh) */
+double wg_edge_log1p(double x) { return x == -1 ? -INFINITY : x < -1 ? NAN : x; } /* x <= -1, inf, NaN */
+double wg_edge_asinh(double x) { return x; }
+double wg_edge_acosh(double x) { return x < 1 ? NAN : x == 1 ? 0 : x; }
+double wg_edge_atanh(double x) { return fabs(x) == 1 ? copysign(INFINITY, x) : NAN; }
+double wg_edge_sinh(double x) { return x * INFINITY; }
+double wg_edge_cosh(double x) { return fabs(x) * INFINITY; }
+void wg_f64_varcsinh(size_t n, const double *x, double *y) { log_root_map(n, x, y, 1.0, -INFINITY, wg_edge_asinh); }
+void wg_f64_varccosh(size_t n, const double *x, double *y) { log_root_map(n, x, y, -1.0, 1.0, wg_edge_acosh); }
 
 /* hi + lo = n / d for n, d in two parts: the quotient, then the exact remainder divided again.
  * inv is 1 / d_hi (or any value within an ulp of it). */
@@ -324,7 +332,7 @@ static inline f64x2 atanh2x(f64x2 x) {
     return d_from_ubits(d_ubits(d_select(a < d_splat(0x1p-27), a, r)) | sign); /* a + a^3/3 rounds to a */
 }
 static inline i64x2 in_atanh_range(f64x2 x) { return (x < d_splat(1.0)) & (x > d_splat(-1.0)); }
-DEFINE_VMAP64(varctanh, atanh2x, in_atanh_range, atanh)
+DEFINE_VMAP64(varctanh, atanh2x, in_atanh_range, wg_edge_atanh)
 
 /* sinh a = (E - 1/E) / 2 and cosh a = (E + 1/E) / 2 with E = e^a = scale (1 + s_hi + s_lo)
  * from exp_parts, E and 1/E in two parts. is_sinh is all ones for sinh (1/E negated, x's sign
@@ -354,5 +362,5 @@ static inline i64x2 in_sinh_range(f64x2 x) { return (x <= d_splat(710.8)) & (x >
  * for 11 bytes of gzip */
 static inline f64x2 sinh2x(f64x2 x) { return sinh_cosh2x(x, (u64x2){ ~0ull, ~0ull }); }
 static inline f64x2 cosh2x(f64x2 x) { return sinh_cosh2x(x, (u64x2){ 0, 0 }); }
-DEFINE_VMAP64(vsinh, sinh2x, in_sinh_range, sinh)
-DEFINE_VMAP64(vcosh, cosh2x, in_sinh_range, cosh)
+DEFINE_VMAP64(vsinh, sinh2x, in_sinh_range, wg_edge_sinh)
+DEFINE_VMAP64(vcosh, cosh2x, in_sinh_range, wg_edge_cosh)

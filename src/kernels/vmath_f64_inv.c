@@ -163,23 +163,26 @@ static inline i64x2 in_cbrt_range(f64x2 x) {
     return (d_abs(x) < d_splat(INFINITY)) & (d_abs(x) >= d_splat(0x1p-1022));
 }
 /* the other lanes: a denormal scaled by 2^54 goes through the kernel again (a select for them in
- * the loop cost 10%), 0, inf and NaN to libm */
+ * the loop cost 10%); 0, inf and NaN are their own cube roots */
 static double cbrt_lane(double x) {
-    if (x == 0 || !(fabs(x) < 0x1p-1022)) return cbrt(x);
+    if (x == 0 || !(fabs(x) < 0x1p-1022)) return x;
     x *= 0x1p54;
     wg_f64_vcbrt(1, &x, &x);
     return x * 0x1p-18;
 }
 static double rcbrt_lane(double x) {
-    if (x == 0 || !(fabs(x) < 0x1p-1022)) return 1 / cbrt(x);
+    if (x == 0 || !(fabs(x) < 0x1p-1022)) return 1 / x;
     x *= 0x1p54;
     wg_f64_vrcbrt(1, &x, &x);
     return x * 0x1p18;
 }
 
 DEFINE_VMAP64(varctan, atan2x, is_finite, atan)
-DEFINE_VMAP64(varcsin, asin2x, in_asin_range, asin)
-DEFINE_VMAP64(varccos, acos2x, in_asin_range, acos)
+/* |x| >= 1 and NaN: pi/2 and pi rounded, as libm gives them */
+double wg_edge_asin(double x) { return fabs(x) == 1 ? copysign(0x1.921fb54442d18p+0, x) : NAN; }
+double wg_edge_acos(double x) { return x == 1 ? 0 : x == -1 ? 0x1.921fb54442d18p+1 : NAN; }
+DEFINE_VMAP64(varcsin, asin2x, in_asin_range, wg_edge_asin)
+DEFINE_VMAP64(varccos, acos2x, in_asin_range, wg_edge_acos)
 DEFINE_VMAP64(vcbrt, cbrt2x, in_cbrt_range, cbrt_lane)
 DEFINE_VMAP64(vrcbrt, rcbrt2x, in_cbrt_range, rcbrt_lane)
 
