@@ -107,7 +107,11 @@ void wg_f64_vsinh(size_t n, const double *x, double *y);
 void wg_f64_vcosh(size_t n, const double *x, double *y);
 /* What the float32 and float64 kernels give at the lanes they leave out where those hold only
  * infinities, NaN and domain edges (vmath_f64.c, vmath_f64_inv.c): libm's values, without
- * linking libm's log1p, asinh, acosh, atanh, sinh, cosh, asin, acos and cbrt into the module. */
+ * linking libm's tanh, erf, expm1, log1p, asinh, acosh, atanh, sinh, cosh, asin, acos and cbrt
+ * into the module. */
+double wg_edge_tanh(double x);
+double wg_edge_erf(double x);
+double wg_edge_expm1(double x);
 double wg_edge_log1p(double x);
 double wg_edge_asinh(double x);
 double wg_edge_acosh(double x);

@@ -39,7 +39,8 @@ static inline f64x2 expm1_2x(f64x2 x) {
 }
 
 /* tanh |x| = u / (u + 2) with u = e^(2|x|) - 1 from expm1_parts: one formula serves every
- * |x| <= 19, past which tanh rounds to 1 (those lanes, inf and NaN go to libm). The sign is x's.
+ * |x| <= 22, past which tanh rounds to 1 (from 19.06 on; those lanes, inf and NaN are
+ * wg_edge_tanh's). The sign is x's.
  * d = u + 2 with its error too (TwoSum), then t = u / d to first order in the error parts.
  * Dropping either error cost up to an ulp of tanh; carried, only the division's rounding is
  * left: within 1 ulp. */
@@ -53,7 +54,7 @@ static inline f64x2 tanh2x(f64x2 x) {
     return d_from_ubits(d_ubits(t) | sign);
 }
 
-static inline i64x2 in_tanh_range(f64x2 x) { return (x <= d_splat(19.0)) & (x >= d_splat(-19.0)); }
+static inline i64x2 in_tanh_range(f64x2 x) { return (x <= d_splat(22.0)) & (x >= d_splat(-22.0)); }
 
 /* sigmoid: t = e^-|x|, then 1 / (1 + t) for x >= 0 and t / (1 + t) below, one division */
 static inline f64x2 sigmoid2x(f64x2 v) {
@@ -214,13 +215,13 @@ DEFINE_VMAP64(vexp, exp2x, in_exp_range, exp)
 DEFINE_VMAP64(vlog, log2x, in_log_range, log)
 DEFINE_VMAP64(vsin, sin2x, in_trig_range, sin)
 DEFINE_VMAP64(vcos, cos2x, in_trig_range, cos)
-DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, tanh)
+DEFINE_VMAP64(vtanh, tanh2x, in_tanh_range, wg_edge_tanh)
 DEFINE_VMAP64(vsigmoid, sigmoid2x, in_sigmoid_range, sigmoid_scalar)
 DEFINE_VMAP64_2(vsoftplus, softplus_first, softplus_second, in_sigmoid_range, softplus_scalar)
-DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, expm1)
+DEFINE_VMAP64(vexpm1, expm1_2x, in_exp_range, wg_edge_expm1)
 DEFINE_VMAP64(vlog1p, log1p2x, in_log1p_range, wg_edge_log1p)
 DEFINE_VMAP64(vtan, tan2x, in_trig_range, tan)
-DEFINE_VMAP64(verf, erf2x, is_number, erf)
+DEFINE_VMAP64(verf, erf2x, is_number, wg_edge_erf)
 
 /* ---- log2, log10, arcsinh, arccosh, arctanh, sinh, cosh ----
  * Each carries its argument or result in two parts (hi + lo) where one rounding before the
@@ -304,6 +305,10 @@ __attribute__((noinline)) static void log_root_map(size_t n, const double *x, do
 /* the lanes the kernels leave out: +-inf and NaN (arcsinh); x <= 1, inf and NaN (arccosh; musl's acosh
  * gives finite values for some x <= -2, elementwise.c's formula guards it too); |x| >= 1 and NaN
  * (arctanh); past the overflow and NaN (sinh, cosh) */
+double wg_edge_tanh(double x) { return x != x ? x : copysign(1.0, x); } /* |x| > 22, NaN */
+double wg_edge_erf(double x) { return x; }                              /* NaN */
+/* x < -708, where it rounds to -1, and x > 709.4, where e^x - 1 is e^x (and NaN) */
+double wg_edge_expm1(double x) { return x < -708 ? -1 : exp(x); }
 double wg_edge_log1p(double x) { return x == -1 ? -INFINITY : x < -1 ? NAN : x; } /* x <= -1, inf, NaN */
 double wg_edge_asinh(double x) { return x; }
 double wg_edge_acosh(double x) { return x < 1 ? NAN : x == 1 ? 0 : x; }
