@@ -107,8 +107,10 @@ void wg_f64_vsinh(size_t n, const double *x, double *y);
 void wg_f64_vcosh(size_t n, const double *x, double *y);
 /* What the float32 and float64 kernels give at the lanes they leave out where those hold only
  * infinities, NaN and domain edges (vmath_f64.c, vmath_f64_inv.c): libm's values, without
- * linking libm's tanh, erf, expm1, log1p, asinh, acosh, atanh, sinh, cosh, asin, acos and cbrt
- * into the module. */
+ * linking libm's log2, log10, tanh, erf, expm1, log1p, asinh, acosh, atanh, sinh, cosh, asin, acos
+ * and cbrt into the module (log2's and log10's also take the denormals). */
+double wg_edge_log2(double x);
+double wg_edge_log10(double x);
 double wg_edge_tanh(double x);
 double wg_edge_erf(double x);
 double wg_edge_expm1(double x);

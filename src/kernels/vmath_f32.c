@@ -413,22 +413,21 @@ static float cos_lane(float x) { return (float)cos(x); }
 static float tan_lane(float x) { return (float)tan(x); }
 static float log_lane(float x) { return (float)log(x); }
 static float log1p_lane(float x) { return (float)wg_edge_log1p(x); }
-static float log2_lane(float x) { return (float)log2(x); }
-static float log10_lane(float x) { return (float)log10(x); }
+/* log2, log10, cbrt and 1/cbrt of the lanes left out (zeros, negatives, denormals, inf, NaN):
+ * the float64 kernel's value (a float's denormal is a normal double), rounded once */
+#define THROUGH_F64(name, kernel) \
+    static float name(float x) { \
+        double d = x; \
+        kernel(1, &d, &d); \
+        return (float)d; \
+    }
+THROUGH_F64(log2_lane, wg_f64_vlog2)
+THROUGH_F64(log10_lane, wg_f64_vlog10)
+THROUGH_F64(cbrt_lane, wg_f64_vcbrt)
+THROUGH_F64(rcbrt_lane, wg_f64_vrcbrt)
 static float asinh_lane(float x) { return (float)wg_edge_asinh(x); }
 static float acosh_lane(float x) { return (float)wg_edge_acosh(x); }
 static float atanh_lane(float x) { return (float)wg_edge_atanh(x); }
-/* zeros, denormals, inf and NaN: the float64 kernel (a float's denormal is a normal double) */
-static float cbrt_lane(float x) {
-    double d = x;
-    wg_f64_vcbrt(1, &d, &d);
-    return (float)d;
-}
-static float rcbrt_lane(float x) {
-    double d = x;
-    wg_f64_vrcbrt(1, &d, &d);
-    return (float)d;
-}
 static inline f32x4 v_rcbrt(f32x4 x) { return v_splat(1.0f) / v_cbrt(x); }
 /* sigmoid and softplus as elementwise.c's scalar formulas, for |x| > 87 and NaN (where log1p of
  * e^-|x| rounds to e^-|x| in double) */

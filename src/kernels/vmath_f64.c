@@ -240,8 +240,9 @@ static inline f64x2 two_prod(f64x2 a, f64x2 b, f64x2 *lo) {
  * (so hi ivb_hi is exact) and 1 / ln b, log_b 2 in two parts (fdlibm's log2 and log10).
  * log2 of 2^e is e and log10 of 10^k is k (k = 0..22). One loop serves both bases, their
  * constants its arguments (splat once, before the loop): 0.9 KB less than two. */
-static inline f64x2 log_base2x(f64x2 x, f64x2 ivb_hi, f64x2 ivb_lo, f64x2 l2_hi, f64x2 l2_lo) {
+static inline f64x2 log_base2x(f64x2 x, f64x2 ivb_hi, f64x2 ivb_lo, f64x2 l2_hi, f64x2 l2_lo, f64x2 shift) {
     f64x2 e, hfsq, f = log_reduce2x(x, &e), r = log_poly2x(f, &hfsq);
+    e += shift; /* of the exponent, exactly; -0 in the loop, where the compiler drops it */
     f64x2 hi = d_from_ubits(d_ubits(f - hfsq) & 0xffffffff00000000ull), lo = ((f - hi) - hfsq) + r;
     f64x2 y = e * l2_hi, v_hi = hi * ivb_hi, v_lo = e * l2_lo + ((lo + hi) * ivb_lo + lo * ivb_hi);
     f64x2 w = y + v_hi; /* |y| >= 0.3 > |v_hi| unless e = 0: Fast2Sum */
@@ -250,16 +251,23 @@ static inline f64x2 log_base2x(f64x2 x, f64x2 ivb_hi, f64x2 ivb_lo, f64x2 l2_hi,
 __attribute__((noinline)) static void log_base_map(size_t n, const double *x, double *y, double ivb_hi, double ivb_lo,
                                                    double l2_hi, double l2_lo, double (*scalar)(double)) {
     f64x2 k0 = d_splat(ivb_hi), k1 = d_splat(ivb_lo), k2 = d_splat(l2_hi), k3 = d_splat(l2_lo);
-#define LOG_BASE(v) log_base2x(v, k0, k1, k2, k3)
+#define LOG_BASE(v) log_base2x(v, k0, k1, k2, k3, d_splat(-0.0))
     VMAP64_LOOP(LOG_BASE, in_log_range, scalar)
 #undef LOG_BASE
 }
-void wg_f64_vlog2(size_t n, const double *x, double *y) {
-    log_base_map(n, x, y, 0x1.7154765200000p+0, 0x1.705fc2eefa200p-33, 1.0, 0.0, log2);
+/* the lanes the loop leaves out: NaN, inf, zeros, negatives, and denormals, which go through
+ * the formula scaled by 2^54, the exponent shifted back */
+static double log_base_edge(double x, double ivb_hi, double ivb_lo, double l2_hi, double l2_lo) {
+    if (!(x < INFINITY)) return x; /* NaN, inf */
+    if (x <= 0) return x == 0 ? -INFINITY : NAN;
+    return log_base2x(d_splat(x * 0x1p54), d_splat(ivb_hi), d_splat(ivb_lo), d_splat(l2_hi), d_splat(l2_lo), d_splat(-54.0))[0];
 }
-void wg_f64_vlog10(size_t n, const double *x, double *y) {
-    log_base_map(n, x, y, 0x1.bcb7b15200000p-2, 0x1.b9438ca9aadd5p-36, 0x1.34413509f6000p-2, 0x1.9fef311f12b36p-42, log10);
-}
+#define LOG2_CONSTANTS 0x1.7154765200000p+0, 0x1.705fc2eefa200p-33, 1.0, 0.0
+double wg_edge_log2(double x) { return log_base_edge(x, LOG2_CONSTANTS); }
+void wg_f64_vlog2(size_t n, const double *x, double *y) { log_base_map(n, x, y, LOG2_CONSTANTS, wg_edge_log2); }
+#define LOG10_CONSTANTS 0x1.bcb7b15200000p-2, 0x1.b9438ca9aadd5p-36, 0x1.34413509f6000p-2, 0x1.9fef311f12b36p-42
+double wg_edge_log10(double x) { return log_base_edge(x, LOG10_CONSTANTS); }
+void wg_f64_vlog10(size_t n, const double *x, double *y) { log_base_map(n, x, y, LOG10_CONSTANTS, wg_edge_log10); }
 
 /* log(u (1 + c)) + k ln 2 for a positive normal u and a small c: log1p2x's join */
 static inline f64x2 log_dd2x(f64x2 u, f64x2 c, f64x2 k) {
