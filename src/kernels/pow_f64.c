@@ -60,9 +60,6 @@ static inline f64x2 fast_two_sum(f64x2 a, f64x2 b, f64x2 *err) {
     return s;
 }
 
-/* v with its low 27 significand bits cleared: 26 significant bits */
-static inline f64x2 trunc26(f64x2 v) { return d_from_ubits(d_ubits(v) & 0xfffffffff8000000ull); }
-
 /* log x = hi + *lo for x >= DBL_MIN finite, relative error < 2^-66; hi has 26 significant bits
  * (so that y hi splits into two exact products) */
 static inline f64x2 log_dd(f64x2 x, f64x2 *lo) {
@@ -86,7 +83,7 @@ static inline f64x2 log_dd(f64x2 x, f64x2 *lo) {
     f64x2 h = fast_two_sum(k * d_splat(0x1.62e42feep-1), log_hi, &e1);
     h = fast_two_sum(h, w_hi, &e2);
     f64x2 l = k * d_splat(0x1.a39ef35793c76p-33) + log_lo + e1 + e2 + w_lo + tail;
-    f64x2 hi = trunc26(h + l);
+    f64x2 hi = d_head(h + l, 27);
     *lo = (h - hi) + l; /* |l| < 2^-13 |h|: h - hi is exact */
     return hi;
 }
@@ -114,12 +111,12 @@ static inline f64x2 exp_dd(f64x2 z, f64x2 z_lo) {
 /* x^y where the lanes are covered; elsewhere a NaN, and *inside cleared */
 static inline f64x2 pow2x(f64x2 x, f64x2 y, i64x2 *inside) {
     /* y an integer: y + 1.5 2^52 has it in its low bits (|y| < 2^51), the last one its parity */
-    f64x2 ay = d_from_ubits(d_ubits(y) & ~D_SIGN), ax = d_from_ubits(d_ubits(x) & ~D_SIGN);
+    f64x2 ay = d_abs(y), ax = d_abs(x);
     f64x2 yt = y + d_splat(D_ROUND_MAGIC);
     i64x2 y_int = ((yt - d_splat(D_ROUND_MAGIC)) == y) & (ay < d_splat(0x1p51));
     u64x2 sign = (d_ubits(yt) << 63) & d_signbit(x);
     /* y log x = z + z_lo: y = y_hi + y_lo in 26 and 27 bits, both products with l_hi exact */
-    f64x2 l_lo, l_hi = log_dd(ax, &l_lo), y_hi = trunc26(y);
+    f64x2 l_lo, l_hi = log_dd(ax, &l_lo), y_hi = d_head(y, 27) /* 26 bits */;
     f64x2 p1 = y_hi * l_hi, p2 = (y - y_hi) * l_hi, z_lo;
     f64x2 z = fast_two_sum(p1, p2, &z_lo);
     z_lo += y * l_lo;

@@ -209,8 +209,6 @@ void wg_f64_varctan2(size_t n, const double *y, ptrdiff_t sy, const double *x, p
         store_pair(out, i, n, vatan2(vy, vx));
     }
     if (!(all_inside[0] & all_inside[1]))
-        for (size_t i = 0; i < n; i++) {
-            double a = fabs(y[i * sy]), b = fabs(x[i * sx]);
-            if (!(a <= 0x1p1021 && b <= 0x1p1021 && (a >= 0x1p-900 || b >= 0x1p-900))) out[i] = atan2(y[i * sy], x[i * sx]);
-        }
+        for (size_t i = 0; i < n; i++)
+            if (!atan2_inside(d_splat(y[i * sy]), d_splat(x[i * sx]))[0]) out[i] = atan2(y[i * sy], x[i * sx]);
 }
