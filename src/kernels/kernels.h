@@ -109,6 +109,8 @@ void wg_f64_vcosh(size_t n, const double *x, double *y);
  * infinities, NaN and domain edges (vmath_f64.c, vmath_f64_inv.c): libm's values, without
  * linking libm's log2, log10, tanh, erf, expm1, log1p, asinh, acosh, atanh, sinh, cosh, asin, acos
  * and cbrt into the module (log2's and log10's also take the denormals). */
+double wg_edge_atan(double x);
+double wg_edge_atan2(double y, double x);
 double wg_edge_log2(double x);
 double wg_edge_log10(double x);
 double wg_edge_tanh(double x);

@@ -549,6 +549,6 @@ void wg_f32_varctan2(size_t n, const float *y, ptrdiff_t sy, const float *x, ptr
         for (i = 0; i < n; i++) {
             float a = fabsf(y[i * sy]), b = fabsf(x[i * sx]);
             if (!(a >= 0x1p-126f && a <= 0x1p125f && b >= 0x1p-126f && b <= 0x1p125f))
-                out[i] = (float)atan2(y[i * sy], x[i * sx]);
+                out[i] = (float)wg_edge_atan2(y[i * sy], x[i * sx]); /* the float64 kernel's, rounded */
         }
 }
