@@ -257,7 +257,7 @@ __attribute__((noinline)) static void log_base_map(size_t n, const double *x, do
 }
 /* the lanes the loop leaves out: NaN, inf, zeros, negatives, and denormals, which go through
  * the formula scaled by 2^54, the exponent shifted back */
-static double log_base_edge(double x, double ivb_hi, double ivb_lo, double l2_hi, double l2_lo) {
+__attribute__((noinline)) static double log_base_edge(double x, double ivb_hi, double ivb_lo, double l2_hi, double l2_lo) {
     if (!(x < INFINITY)) return x; /* NaN, inf */
     if (x <= 0) return x == 0 ? -INFINITY : NAN;
     return log_base2x(d_splat(x * 0x1p54), d_splat(ivb_hi), d_splat(ivb_lo), d_splat(l2_hi), d_splat(l2_lo), d_splat(-54.0))[0];
