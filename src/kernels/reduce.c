@@ -132,6 +132,16 @@ static double extreme_run_f32(int op, const float *x, int32_t n) {
                 COMBINE(op, *as, r); \
             } else if (op == WG_OP_SUM && sa == 1 && sx == 1) { \
                 for (int32_t i = 0; i < n; i++) as[i] += xs[i]; \
+            } else if (op == WG_OP_MAX && sa == 1 && sx == 1) { /* along an outer axis: selects, no branch */ \
+                WG_VECTOR_LOOP for (int32_t i = 0; i < n; i++) { \
+                    double v = xs[i], a = as[i]; \
+                    as[i] = (v > a || v != v) && a == a ? v : a; \
+                } \
+            } else if (op == WG_OP_MIN && sa == 1 && sx == 1) { \
+                WG_VECTOR_LOOP for (int32_t i = 0; i < n; i++) { \
+                    double v = xs[i], a = as[i]; \
+                    as[i] = (v < a || v != v) && a == a ? v : a; \
+                } \
             } else if (sa == 0) { \
                 double r = identity(op); \
                 if (op == WG_OP_SUM) for (int32_t i = 0; i < n; i++) r += xs[i * sx]; \

@@ -87,3 +87,27 @@ test('maximum and minimum propagate NaN; power and hypot follow C99 at the edges
     assert.deepEqual(run('hypot', [Infinity, 3], [NaN, 4]), [Infinity, 5]);
   }
 });
+
+test('max and min along either axis: a NaN in a line wins, the others are the JS Math maxima', () => {
+  // columns with NaN first, NaN last, infinities and signed zeros; rows long enough for the vector loops
+  const rows = 5, cols = 9;
+  const data = Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.7) * 10);
+  data[0 * cols + 0] = NaN; data[4 * cols + 1] = NaN; data[2 * cols + 2] = Infinity; data[3 * cols + 3] = -Infinity;
+  for (let r = 0; r < rows; r++) data[r * cols + 4] = r % 2 ? -0 : 0;
+  const at = (r, c) => data[r * cols + c];
+  const line = (axis, k) => (axis === 0 ? Array.from({ length: rows }, (_, r) => at(r, k)) : Array.from({ length: cols }, (_, c) => at(k, c)));
+  const reference = (fn, values) => (values.some(Number.isNaN) ? NaN : values.reduce((m, v) => (fn(v, m) ? v : m)));
+  for (const dtype of ['float32', 'float64']) {
+    const x = nd.array(data, { shape: [rows, cols], dtype });
+    const round = dtype === 'float32' ? Math.fround : (v) => v;
+    for (const axis of [0, 1]) {
+      const lines = axis === 0 ? cols : rows;
+      for (const [op, fn] of [['max', (v, m) => v > m], ['min', (v, m) => v < m]]) {
+        const got = Array.from(nd.tidy(() => x[op]({ axis }).toTypedArray()));
+        const want = Array.from({ length: lines }, (_, k) => round(reference(fn, line(axis, k).map(round))));
+        assert.deepEqual(got, want, `${dtype} ${op} along axis ${axis}`);
+      }
+    }
+    x.dispose();
+  }
+});
