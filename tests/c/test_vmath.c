@@ -153,12 +153,54 @@ static int long_double_is_wider(void) {
 
 static int same64(double a, double b) { return isnan(a) ? isnan(b) : a == b && signbit(a) == signbit(b); }
 
-/* float64 arctan2 (vmath_f64_inv.c) as check_binary does float32's, against long double atan2l
- * (<= 1 ulp; 3 under valgrind, which runs long double in double), and where either operand is
- * 0, +-inf or NaN, or libm's value is 0 or denormal, exactly libm's value */
+/* A binary float64 kernel as check_binary does float32's, at the same four stride cases, over
+ * a (3 n) and b (n): within 1 ulp of the long double function rounded (x87's: correctly rounded
+ * but for near-ties), and bit for bit libm's value where an operand is 0, +-inf or NaN or libm's
+ * value is 0, +-inf, NaN or denormal. Under valgrind, which runs long double arithmetic in double
+ * (powl is thousands of ulp off there), the reference is libm's function, within 2. Runs from an
+ * odd offset of every length 0..9 give the long run's values. */
+typedef void binary_kernel64(size_t, const double *, ptrdiff_t, const double *, ptrdiff_t, double *);
+static void check_binary64(const char *name, binary_kernel64 *kernel, double (*lib)(double, double),
+                           long double (*ref)(long double, long double), int n, const double *a, const double *b,
+                           double one_a, double one_b) {
+    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 0, 1 }, { 3, 1 } };
+    const int wider = long_double_is_wider();
+    double *out = malloc(sizeof(double) * (size_t)n);
+    for (int r = 0; r < 4; r++) {
+        const double *pa = runs[r].sa ? a : &one_a, *pb = runs[r].sb ? b : &one_b;
+        kernel((size_t)n, pa, runs[r].sa, pb, runs[r].sb, out);
+        double worst = 0, worst_a = 0, worst_b = 0;
+        int off = 0;
+        for (int i = 0; i < n; i++) {
+            double x = pa[i * runs[r].sa], y = pb[i * runs[r].sb], want = lib(x, y);
+            int special = x == 0 || y == 0 || !isfinite(x) || !isfinite(y) || want == 0 || !isfinite(want) ||
+                          fabs(want) < 0x1p-1022;
+            if (special) {
+                if (!same64(out[i], want)) printf("  f64 %s(%a, %a) = %a, libm %a\n", name, x, y, out[i], want);
+                CHECK(same64(out[i], want));
+                continue;
+            }
+            double d = ulp_distance64(out[i], wider ? (double)ref(x, y) : want);
+            if (d > worst) { worst = d; worst_a = x; worst_b = y; }
+            off += d > 0;
+        }
+        printf("  f64 %-8s strides %td, %td: worst %.0f ulp (at %.17g, %.17g), %d of %d not the rounded reference\n",
+               name, runs[r].sa, runs[r].sb, worst, worst_a, worst_b, off, n);
+        CHECK(worst <= (wider ? 1 : 2));
+        for (int len = 0; len < 10; len++) {
+            double short_run[10];
+            kernel((size_t)len, pa + 1001 * runs[r].sa, runs[r].sa, pb + 1001 * runs[r].sb, runs[r].sb, short_run);
+            for (int i = 0; i < len; i++) CHECK(same64(short_run[i], out[1001 + i]));
+        }
+    }
+    free(out);
+}
+
+/* float64 arctan2 (vmath_f64_inv.c): y of every magnitude, moderate, special; x from y's values,
+ * with ratios at arctan's cut-offs, and every pair of specials */
 static void check_atan2_f64(void) {
     enum { N = 60000 };
-    static double y[3 * N], x[N], out[N];
+    static double y[3 * N], x[N];
     static const double special[] = { 0.0, -0.0, INFINITY, -INFINITY, NAN, 1.0, -1.0, 4.9e-324, -0x1p-1022, 0x1p1021,
                                       0x1.0000000000001p1021, -1.7976931348623157e308, 0x1p-900, 0x1.fffffffffffffp-901, 2.5, -3.0 };
     enum { NS = sizeof special / sizeof special[0] };
@@ -180,30 +222,7 @@ static void check_atan2_f64(void) {
         if (i % 11 == 0) x[i] = -x[i];
     }
     for (int i = 0; i < NS * NS && i < N; i++) y[i] = special[i / NS], x[i] = special[i % NS]; /* every pair */
-    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 0, 1 }, { 3, 1 } };
-    const double one_a = -1.3, one_b = 0.6;
-    for (int r = 0; r < 4; r++) {
-        double worst = 0;
-        const double *pa = runs[r].sa ? y : &one_a, *pb = runs[r].sb ? x : &one_b;
-        wg_f64_varctan2((size_t)N, pa, runs[r].sa, pb, runs[r].sb, out);
-        for (int len = 0; len < 10; len++) {
-            double short_run[10];
-            wg_f64_varctan2((size_t)len, pa, runs[r].sa, pb, runs[r].sb, short_run);
-            for (int i = 0; i < len; i++) CHECK(same64(short_run[i], out[i]));
-        }
-        for (int i = 0; i < N; i++) {
-            double a = pa[i * runs[r].sa], b = pb[i * runs[r].sb], lib = atan2(a, b);
-            double d = ulp_distance64(out[i], (double)atan2l(a, b));
-            if (d > worst) worst = d;
-            int special_case = a == 0 || b == 0 || isinf(a) || isinf(b) || isnan(a) || isnan(b) || fabs(lib) < 0x1p-1022;
-            if (special_case && !same64(out[i], lib)) {
-                printf("  f64 arctan2(%a, %a) = %a, libm %a\n", a, b, out[i], lib);
-                CHECK(0);
-            }
-        }
-        printf("  f64 %-8s strides %td, %td: worst %.0f ulp\n", "arctan2", runs[r].sa, runs[r].sb, worst);
-        CHECK(worst <= (long_double_is_wider() ? 1 : 3));
-    }
+    check_binary64("arctan2", wg_f64_varctan2, atan2, atan2l, N, y, x, -1.3, 0.6);
     /* y / x just above 2^-4 with its arctan just below, where the quotient's rounding counts
      * double: 2 ulp off (...863) without the remainder's correction. The correctly rounded value by
      * mpmath; the exact one is 0.49 ulp below it, so ...864 is within the bound too. */
@@ -422,15 +441,13 @@ static void check_f64(void) {
     for (int i = 0; i < 4; i++) CHECK(isnan(e4[i]));
 }
 
-/* float64 power (pow_f64.c) against powl rounded to double (<= 1 ulp), at strides 1 and 1, 1 and
- * 0, 0 and 1, 3 and 1, over C's special cases, bases of every magnitude with exponents that take
- * the result anywhere from underflow to overflow, bases near 1 with large exponents (where log x
- * must be most accurate) and negative bases with integer exponents. Where libm's value is special
- * (+-0, +-inf, NaN, denormal) the kernel's must be the same bits; every length 0..9 must give the
- * long run's values. */
+/* float64 power (pow_f64.c), by check_binary64 against powl: C's special cases, bases of every
+ * magnitude with exponents that take the result anywhere from underflow to overflow, bases near 1
+ * with large exponents (where log x must be most accurate) and negative bases with integer
+ * exponents. */
 static void check_pow64(void) {
     enum { N = 120000 };
-    static double a[3 * N], b[N], out[N];
+    static double a[3 * N], b[N];
     static const double xs[] = { 0.0, -0.0, 1.0, -1.0, 2.0, -2.0, 0.5, -0.5, INFINITY, -INFINITY, NAN, 4.9e-324,
                                  -4.9e-324, 0x1p-1022, 0x0.8p-1022, 1.7976931348623157e308, -3.0, 10.0, 0x1.0000000000001p+0,
                                  0x1.fffffffffffffp-1, 1e-300, -1e300 };
@@ -472,36 +489,7 @@ static void check_pow64(void) {
         a[3 * i + 2] = xs[i % NX];
         b[3 * i + 2] = ys[i / NX];
     }
-    const struct { ptrdiff_t sa, sb; } runs[] = { { 1, 1 }, { 1, 0 }, { 0, 1 }, { 3, 1 } };
-    const double one_a = 1.7, one_b = 2.7;
-    const int wider = long_double_is_wider();
-    for (int r = 0; r < 4; r++) {
-        const double *pa = runs[r].sa ? a : &one_a, *pb = runs[r].sb ? b : &one_b;
-        wg_f64_vpow(N, pa, runs[r].sa, pb, runs[r].sb, out);
-        double worst = 0, worst_x = 0, worst_y = 0;
-        int off = 0;
-        for (int i = 0; i < N; i++) {
-            double x = pa[i * runs[r].sa], y = pb[i * runs[r].sb], want = pow(x, y);
-            if (want == 0 || isnan(want) || isinf(want) || fabs(want) < 0x1p-1022) {
-                if (!same64(out[i], want)) printf("  f64 pow(%a, %a) = %a, libm %a\n", x, y, out[i], want);
-                CHECK(same64(out[i], want));
-                continue;
-            }
-            /* valgrind runs long double arithmetic in double, where powl is thousands of ulp off:
-               there the reference is libm's pow (itself within 1 ulp) */
-            double d = ulp_distance64(out[i], wider ? (double)powl(x, y) : want);
-            if (d > worst) { worst = d; worst_x = x; worst_y = y; }
-            off += d > 0;
-        }
-        printf("  f64 pow      strides %td, %td: worst %.0f ulp (at %.17g ** %.17g), %d of %d not the rounded reference\n",
-               runs[r].sa, runs[r].sb, worst, worst_x, worst_y, off, N);
-        CHECK(worst <= (wider ? 1 : 2));
-        for (int len = 0; len < 10; len++) {
-            double short_run[10];
-            wg_f64_vpow((size_t)len, pa + 1001 * runs[r].sa, runs[r].sa, pb + 1001 * runs[r].sb, runs[r].sb, short_run);
-            for (int i = 0; i < len; i++) CHECK(same64(short_run[i], out[1001 + i]));
-        }
-    }
+    check_binary64("pow", wg_f64_vpow, pow, powl, N, a, b, 1.7, 2.7);
     /* results that are exact come out exact */
     const double exact[][3] = { { 3, 5, 243 }, { -3, 5, -243 }, { -2, 10, 1024 }, { 10, 22, 1e22 }, { 0.5, -1074, INFINITY }, { 2, -1074, 4.9e-324 },
                                 { 2, -1022, 0x1p-1022 }, { 4, 0.25, 0x1.6a09e667f3bcdp+0 }, { 1, NAN, 1 }, { NAN, 0, 1 } };
