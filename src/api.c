@@ -43,6 +43,15 @@ WG_API int wg_tensor_ndim(const wg_tensor *t) { return t->ndim; }
 WG_API const int32_t *wg_tensor_shape(const wg_tensor *t) { return t->shape; }
 WG_API int32_t wg_tensor_size(const wg_tensor *t) { return t->size; }
 WG_API void *wg_tensor_data(const wg_tensor *t) { return wg_data(t); }
+WG_API int wg_tensor_deferred(const wg_tensor *t) { return t->pending != NULL; }
+WG_API const void *wg_tensor_read_block(const wg_tensor *t, int32_t first, int32_t count) {
+    BEGIN;
+    if (first < 0 || count < 0 || count > WG_READ_BLOCK || first > t->size - count)
+        return wg_fail(WG_INVALID_ARGUMENT, "wg_tensor_read_block: elements %d to %d of an array of %d, at most %d at once",
+                       first, first + count, t->size, WG_READ_BLOCK);
+    if (t->pending) return wg_pending_block(t, first, count);
+    return (const char *)wg_data(t) + (size_t)first * wg_dtype_size(t->dtype);
+}
 
 /* ---- operators ----------------------------------------------------------------------- */
 static bool op_of_class(const char *who, int op, int cls, int cls2) {

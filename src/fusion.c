@@ -126,7 +126,21 @@ static void run_program(const struct wg_pending *q, T *out) {
     wg_loop L;
     const void *leaves[WG_FUSE_LEAVES];
     program_walk(q, out, &L, leaves);
-    wg_kernel_fused(out->dtype, &q->prog, &L, leaves, out->storage->data);
+    wg_kernel_fused(out->dtype, &q->prog, &L, leaves, 0, out->size, out->storage->data);
+}
+
+/* The host reading a pending array out, a block at a time (wg_tensor_read_block): each block
+ * is computed into this buffer, which the host copies while it is in cache, and t stays
+ * pending. Writing the whole result to memory and reading it back would cost a pass of its
+ * own (x * y + x of 1M floats read out: see docs/kernels.md). */
+static double g_read_buf[WG_READ_BLOCK] __attribute__((aligned(16)));
+
+const void *wg_pending_block(const T *t, int32_t first, int32_t count) {
+    wg_loop L;
+    const void *leaves[WG_FUSE_LEAVES];
+    program_walk(t->pending, t, &L, leaves);
+    wg_kernel_fused(t->dtype, &t->pending->prog, &L, leaves, first, count, g_read_buf);
+    return g_read_buf;
 }
 
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {

@@ -108,12 +108,12 @@ static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
     }
 }
 
-void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, void *out) {
+void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, int64_t first,
+                     int64_t count, void *out) {
     program g = program_of(dtype, p, L, leaves);
-    int64_t size = wg_loop_size(L);
-    for (int64_t start = 0; start < size; start += FUSED_BLOCK) {
-        size_t n = size - start < FUSED_BLOCK ? (size_t)(size - start) : FUSED_BLOCK;
-        eval_range(&g, start, n, (char *)out + start * (int64_t)g.es);
+    for (int64_t done = 0; done < count; done += FUSED_BLOCK) {
+        size_t n = count - done < FUSED_BLOCK ? (size_t)(count - done) : FUSED_BLOCK;
+        eval_range(&g, first + done, n, (char *)out + done * (int64_t)g.es);
     }
 }
 

@@ -71,7 +71,9 @@ typedef struct {
     double consts[WG_FUSE_CONSTS];
     wg_fuse_step step[WG_FUSE_STEPS];
 } wg_fuse_prog;
-void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, void *out);
+/* outputs [first, first + count) of the walk (in its order) into out */
+void wg_kernel_fused(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves, int64_t first,
+                     int64_t count, void *out);
 /* acc += sums of the program's output, walked by R (operands acc and the output, as
  * wg_kernel_reduce): what reducing the computed output would give, bit for bit */
 void wg_kernel_fused_sum(int dtype, const wg_fuse_prog *p, const wg_loop *L, const void *const *leaves,

@@ -1,8 +1,9 @@
 /* Deferred, fused elementwise operators (src/fusion.c, src/kernels/fused.c).
  *
  * Random chains of elementwise operators over broadcast inputs run twice, fused and with
- * fusion off: the results must be identical bit for bit (each step runs the same kernel),
- * and within a few ulp of the same chain computed here in long double. Then the edges: pending
+ * fusion off: the results must be identical bit for bit (each step runs the same kernel), also
+ * when read out in blocks while still pending, and within a few ulp of the same chain computed
+ * here in long double. Then the edges: pending
  * arrays read by every other kind of operator, disposed inputs, more pending arrays than
  * slots, programs longer or wider than one fits, and no array left behind (the sanitizer
  * build also checks for leaks). */
@@ -108,6 +109,8 @@ static long double reference(const step *ops, int nsteps, wg_tensor **inputs, in
     return v[ninputs + nsteps - 1];
 }
 
+static int g_deferred_reads; /* chains whose result was read out while still deferred */
+
 static void random_chains(int dtype, int count) {
     for (int c = 0; c < count; c++) {
         /* output [A, B, C]; inner sizes past one fused block (1024) now and then, and many
@@ -143,15 +146,14 @@ static void random_chains(int dtype, int count) {
         /* a sum over some axes of the result, taken while it is still pending (fused: the
            program is summed without being written) */
         int32_t axes[3], naxes = 0, keep = (int32_t)(next_u32() % 2), pick = (int32_t)next_u32();
-        wg_set_fusion(1);
-        wg_tensor *fused = replay(ops, nsteps, inputs, ninputs);
-        for (int d = 0; fused && d < wg_tensor_ndim(fused); d++) if (pick & (1 << d)) axes[naxes++] = d;
-        if (pick & 8) naxes = -1; /* all */
-        wg_tensor *fused_sum = wg_reduce(WG_OP_SUM, fused, naxes, axes, keep);
         wg_set_fusion(0);
         wg_tensor *plain = replay(ops, nsteps, inputs, ninputs);
+        for (int d = 0; plain && d < wg_tensor_ndim(plain); d++) if (pick & (1 << d)) axes[naxes++] = d;
+        if (pick & 8) naxes = -1; /* all */
         wg_tensor *plain_sum = wg_reduce(WG_OP_SUM, plain, naxes, axes, keep);
         wg_set_fusion(1);
+        wg_tensor *fused = replay(ops, nsteps, inputs, ninputs);
+        wg_tensor *fused_sum = wg_reduce(WG_OP_SUM, fused, naxes, axes, keep);
         CHECK(fused_sum && plain_sum && wg_tensor_size(fused_sum) == wg_tensor_size(plain_sum));
         if (fused_sum && plain_sum)
             CHECK(memcmp(wg_tensor_data(fused_sum), wg_tensor_data(plain_sum),
@@ -163,7 +165,22 @@ static void random_chains(int dtype, int count) {
         int32_t n = wg_tensor_size(fused);
         CHECK(n == wg_tensor_size(plain));
         size_t es = dtype == WG_F32 ? 4 : 8;
+        /* read out in blocks of random lengths (as the binding reads large arrays) while still
+           pending: the same bits, and the array stays pending; then a range past the end */
+        int deferred = wg_tensor_deferred(fused);
+        g_deferred_reads += deferred;
+        for (int32_t first = 0; first < n;) {
+            int32_t count = 1 + (int32_t)(next_u32() % 3000);
+            if (count > n - first) count = n - first;
+            const void *block = wg_tensor_read_block(fused, first, count);
+            CHECK(block && memcmp(block, (const char *)wg_tensor_data(plain) + (size_t)first * es, (size_t)count * es) == 0);
+            first += count;
+        }
+        CHECK(wg_tensor_deferred(fused) == deferred);
+        CHECK(wg_tensor_read_block(fused, n, 1) == NULL && wg_status() == WG_INVALID_ARGUMENT);
+        CHECK(wg_tensor_read_block(fused, 0, WG_READ_BLOCK + 1) == NULL && wg_status() == WG_INVALID_ARGUMENT);
         CHECK(memcmp(wg_tensor_data(fused), wg_tensor_data(plain), (size_t)n * es) == 0);
+        CHECK(!wg_tensor_deferred(fused));
         double ulp = dtype == WG_F32 ? 0x1p-23 : 0x1p-52;
         for (int32_t o = 0; o < n; o += 1 + o / 7) {
             long double want = reference(ops, nsteps, inputs, ninputs, wg_tensor_ndim(fused), wg_tensor_shape(fused), o);
@@ -185,6 +202,7 @@ static double live_bytes(void) {
 int main(void) {
     random_chains(WG_F32, 300);
     random_chains(WG_F64, 300);
+    CHECK(g_deferred_reads > 200); /* about half the chains end in a cheap operator, whose result waits */
     CHECK(live_bytes() == 0);
 
     int32_t shape[2] = { 3, 5 };

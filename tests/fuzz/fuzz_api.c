@@ -398,6 +398,23 @@ static void fill(wg_tensor *t) {
     }
 }
 
+/* a block of t as the binding reads it out, while t may still be deferred (a chain of cheap
+ * operators): its elements once computed; a range past the end is refused */
+static void read_block(wg_tensor *t) {
+    size_t es = esize(wg_tensor_dtype(t));
+    int32_t size = wg_tensor_size(t), first = size ? (int32_t)(u16() % (unsigned)size) : 0;
+    int32_t count = (int32_t)(u16() % 72) - 8; /* now and then negative or past the end */
+    const void *block = wg_tensor_read_block(t, first, count);
+    int valid = count >= 0 && count <= size - first;
+    REQUIRE(!block == !valid, "wg_tensor_read_block(%d, %d) of %d elements: %s", first, count, size,
+            block ? "accepted" : wg_message());
+    if (!block) { check_error("wg_tensor_read_block"); return; }
+    unsigned char copy[64 * 8];
+    memcpy(copy, block, (size_t)count * es);
+    REQUIRE(memcmp(copy, (const char *)wg_tensor_data(t) + (size_t)first * es, (size_t)count * es) == 0,
+            "wg_tensor_read_block: not the array's elements %d to %d", first, first + count);
+}
+
 static void step(void) {
     int32_t shape[16], a1[16], a2[16], a3[16];
     wg_tensor *x = any(), *y, *z;
@@ -717,7 +734,7 @@ static void step(void) {
             h = next;
         }
         fi_disarm();
-        if (h) { check_ok("chain"); check_tensor(h, "chain"); put(h); }
+        if (h) { check_ok("chain"); check_tensor(h, "chain"); read_block(h); put(h); }
         else check_error("chain");
         break;
     }

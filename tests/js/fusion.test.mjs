@@ -60,6 +60,25 @@ describe('values', () => {
     });
   }
 
+  test('a deferred result longer than a read block (16384) is read out block by block: the unfused bits, twice, and still usable', () => {
+    for (const dtype of ['float32', 'float64']) {
+      const [m, n] = [3, 7001]; // 21003 elements: two blocks, the second partial and starting mid-row
+      const xs = values(m * n, 5), ys = values(n, 6);
+      const { fused, plain } = bothWays(() => {
+        const x = nd.array(xs, { shape: [m, n], dtype }), y = nd.array(ys, { shape: [1, n], dtype });
+        const z = x.mul(y).sub(x.mul(0.5));
+        const first = z.toTypedArray(), again = z.toTypedArray();
+        assert.deepEqual(bits(again), bits(first));
+        const total = z.sum({ axis: 1 }).toTypedArray();
+        const out = new Float64Array(first.length + total.length);
+        out.set(first);
+        out.set(total, first.length);
+        return out;
+      });
+      assert.deepEqual(bits(fused), bits(plain), dtype);
+    }
+  });
+
   test('tanh(x w + b) in one pass: the unfused bits, within 3 ulp of float64 tanh at each float32 step', () => {
     const xs = values(2000, 3), w = 0.75, b = values(1, 4)[0];
     const { fused, plain } = bothWays(() => nd.array(xs, { dtype: 'float32' }).mul(w).add(b).tanh().toTypedArray());
