@@ -47,8 +47,9 @@ WG_API int wg_tensor_deferred(const wg_tensor *t) { return t->pending != NULL; }
 WG_API const void *wg_tensor_read_block(const wg_tensor *t, int32_t first, int32_t count) {
     BEGIN;
     if (first < 0 || count < 0 || count > WG_READ_BLOCK || first > t->size - count)
-        return wg_fail(WG_INVALID_ARGUMENT, "wg_tensor_read_block: elements %d to %d of an array of %d, at most %d at once",
-                       first, first + count, t->size, WG_READ_BLOCK);
+        return wg_fail(WG_INVALID_ARGUMENT,
+                       "wg_tensor_read_block: %d elements from element %d of an array of %d; at most %d at once", count,
+                       first, t->size, WG_READ_BLOCK);
     if (t->pending) return wg_pending_block(t, first, count);
     return (const char *)wg_data(t) + (size_t)first * wg_dtype_size(t->dtype);
 }

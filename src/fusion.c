@@ -132,7 +132,7 @@ static void run_program(const struct wg_pending *q, T *out) {
 /* The host reading a pending array out, a block at a time (wg_tensor_read_block): each block
  * is computed into this buffer, which the host copies while it is in cache, and t stays
  * pending. Writing the whole result to memory and reading it back would cost a pass of its
- * own (x * y + x of 1M floats read out: see docs/kernels.md). */
+ * own (x * y + x of 1M floats read out: see docs/internals.md). */
 static double g_read_buf[WG_READ_BLOCK] __attribute__((aligned(16)));
 
 const void *wg_pending_block(const T *t, int32_t first, int32_t count) {

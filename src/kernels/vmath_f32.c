@@ -95,9 +95,9 @@ static inline f32x4 v_log10(f32x4 x) {
     return y * e_lo + m * e_lo + e * two_lo + y * e_hi + m * e_hi + e * two_hi;
 }
 
-/* e^t for -87 <= t <= 88 only, where e^t is a normal float (sigmoid's, softplus's and erf's use): no
- * overflow, underflow or NaN lanes to mend, so 2^n is a single exponent add (erf 2.7 -> 2.3 ms
- * per 1M against v_exp). A NaN t gives any bits: callers make sure a NaN reaches their result
+/* e^t for -87 <= t <= 88 only, where e^t is a normal float (sigmoid's, softplus's and erf's
+ * use): no overflow, underflow or NaN lanes to mend, so 2^n is a single exponent add (erf 2.7 ->
+ * 2.3 ms per 1M against v_exp). A NaN t gives any bits: callers make sure a NaN reaches their result
  * another way. Same reduction and polynomial as v_exp. */
 static inline f32x4 v_exp_normal_range(f32x4 t) {
     i32x4 n;
