@@ -76,6 +76,12 @@ describe('values', () => {
         return out;
       });
       assert.deepEqual(bits(fused), bits(plain), dtype);
+      // and the values themselves: each operator rounded to the dtype, as the kernels do
+      const round = dtype === 'float32' ? Math.fround : (v) => v;
+      for (let i = 0; i < m * n; i++) {
+        const x = round(xs[i]), y = round(ys[i % n]);
+        assert.equal(fused[i], round(round(x * y) - round(x * 0.5)), `${dtype} element ${i}`);
+      }
     }
   });
 
