@@ -1,9 +1,10 @@
 /* vmath_f32.c: float32 transcendental functions, four lanes at a time (simd/vec.h).
  *
- * The recipes are Cephes' single-precision ones (S. Moshier), which reach about 1 ulp:
+ * Most recipes are Cephes' single-precision ones (S. Moshier), which reach about 1 ulp:
  * a range reduction with constants split so the reduction is exact, a short polynomial
  * on the reduced argument, then explicit handling of the lanes outside the polynomial's
- * range (overflow, underflow, NaN, infinities). tests/c/test_vmath.c measures every one
+ * range (overflow, underflow, NaN, infinities). tanh trades 2 ulp for speed (3 ulp at worst,
+ * see v_tanh). tests/c/test_vmath.c measures every one
  * against libm over sweeps that include the cut-offs, denormals, +-inf and NaN.
  * float64 has its own kernels, within 1 ulp (vmath_f64.c, vmath_f64_inv.c, pow_f64.c). */
 #include <math.h>
