@@ -163,6 +163,8 @@ void wg_kernel_reduce(int dtype, int op, const wg_loop *L, const void *x, double
 /* the sum of a contiguous run, as reduce uses it */
 double wg_kernel_sum_f32(const float *x, int32_t n);
 double wg_kernel_sum_f64(const double *x, int32_t n);
+/* the max of a contiguous run of n >= 1, NaN if the run holds one (softmax's rows) */
+double wg_kernel_max_run(int dtype, const void *x, int32_t n);
 /* the same sum fed in pieces, all but the last a multiple of 64 elements: state (4 doubles,
  * zeroed before the first piece) carries it over; the last piece (last != 0) returns it */
 double wg_kernel_sum_piece_f32(const float *x, int32_t n, double *state, int last);

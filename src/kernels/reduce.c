@@ -32,6 +32,7 @@ void wg_kernel_reduce_init(int op, size_t n, double *acc) {
 typedef double f64x2 __attribute__((vector_size(16)));
 typedef float f32x4 __attribute__((vector_size(16)));
 typedef int32_t i32x4 __attribute__((vector_size(16)));
+typedef int64_t i64x2 __attribute__((vector_size(16)));
 
 /* Sum of a contiguous float32 run: blocks of 64 are summed in float32 lanes (four vector
  * accumulators, so each lane adds four values and the adds pipeline), and each block's sum
@@ -93,25 +94,50 @@ double wg_kernel_sum_f64(const double *x, int32_t n) {
     return wg_kernel_sum_piece_f64(x, n, state, 1);
 }
 
-/* max or min of a contiguous float32 run, four lanes at a time; a NaN anywhere wins
- * (tracked apart, so the compare-select needs no NaN case) */
-static double extreme_run_f32(int op, const float *x, int32_t n) {
-    float id = (float)identity(op);
-    f32x4 m = { id, id, id, id };
-    i32x4 nan = { 0, 0, 0, 0 };
-    int32_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        f32x4 v;
-        memcpy(&v, x + i, sizeof v);
-        i32x4 take = op == WG_OP_MAX ? v > m : v < m;
-        m = (f32x4)(((i32x4)v & take) | ((i32x4)m & ~take));
-        nan |= v != v;
+/* max or min of a contiguous run, two vectors at a time: a NaN anywhere wins (tracked apart,
+ * so the compare-select needs no NaN case); min is the max of the negated values, negated
+ * back (the same element wins, so signed zeros come out as before); two running maxima halve
+ * the chain of compare-select latencies that one would wait on. [1024, 1024] along the last
+ * axis: float64 max and min 1.9 -> 0.47 ms (one compare and branch per element before),
+ * float32 max 0.8 -> 0.53, min 0.68 -> 0.29 (one vector, one compare each); of all elements,
+ * float64 1.8 -> 0.45, float32 0.67 -> 0.27. */
+#define EXTREME_STEP(V, M, p, flip, m, nan) \
+    do { \
+        V v_; \
+        memcpy(&v_, p, sizeof v_); \
+        v_ = (V)((M)v_ ^ (flip)); \
+        M take_ = v_ > (m); \
+        (m) = (V)(((M)v_ & take_) | ((M)(m) & ~take_)); \
+        (nan) |= v_ != v_; \
+    } while (0)
+#define DEFINE_EXTREME_RUN(T, V, M, suffix) \
+    __attribute__((noinline)) static double extreme_run_##suffix(int op, const T *x, int32_t n) { \
+        enum { LANES = sizeof(V) / sizeof(T) }; \
+        V m0 = (V){ 0 } - (T)__builtin_inf(), m1 = m0; \
+        M flip = op == WG_OP_MAX ? (M){ 0 } : (M)(-(V){ 0 }), nan = { 0 }; /* min: the sign bits */ \
+        int32_t i = 0; \
+        for (; i + 2 * LANES <= n; i += 2 * LANES) { \
+            EXTREME_STEP(V, M, x + i, flip, m0, nan); \
+            EXTREME_STEP(V, M, x + i + LANES, flip, m1, nan); \
+        } \
+        T r = m0[0], sign = op == WG_OP_MAX ? 1 : -1; /* r, too, is a max of negated values for min */ \
+        for (int l = 0; l < LANES; l++) { \
+            if (nan[l]) return __builtin_nan(""); \
+            r = m0[l] > r ? m0[l] : r; \
+            r = m1[l] > r ? m1[l] : r; \
+        } \
+        for (; i < n; i++) { \
+            T v = sign * x[i]; \
+            if (v != v) return __builtin_nan(""); \
+            r = v > r ? v : r; \
+        } \
+        return sign * r; \
     }
-    double r = identity(op);
-    for (int l = 0; l < 4; l++) { COMBINE(op, r, (double)m[l]); }
-    if (nan[0] | nan[1] | nan[2] | nan[3]) return __builtin_nan("");
-    for (; i < n; i++) { double v = x[i]; COMBINE(op, r, v); }
-    return r;
+DEFINE_EXTREME_RUN(float, f32x4, i32x4, f32)
+DEFINE_EXTREME_RUN(double, f64x2, i64x2, f64)
+
+double wg_kernel_max_run(int dtype, const void *x, int32_t n) {
+    return dtype == WG_F64 ? extreme_run_f64(WG_OP_MAX, x, n) : extreme_run_f32(WG_OP_MAX, x, n);
 }
 
 #define DEFINE_REDUCE(T, suffix) \
@@ -127,8 +153,8 @@ static double extreme_run_f32(int op, const float *x, int32_t n) {
             double *as = acc + off[0]; \
             if (op == WG_OP_SUM && sa == 0 && sx == 1) { \
                 *as += wg_kernel_sum_##suffix(xs, n); \
-            } else if (sizeof(T) == 4 && (op == WG_OP_MAX || op == WG_OP_MIN) && sa == 0 && sx == 1) { \
-                double r = extreme_run_f32(op, (const float *)xs, n); \
+            } else if ((op == WG_OP_MAX || op == WG_OP_MIN) && sa == 0 && sx == 1) { \
+                double r = extreme_run_##suffix(op, xs, n); \
                 COMBINE(op, *as, r); \
             } else if (op == WG_OP_SUM && sa == 1 && sx == 1) { \
                 for (int32_t i = 0; i < n; i++) as[i] += xs[i]; \

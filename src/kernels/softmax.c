@@ -14,20 +14,18 @@
 #define LOOP_f32 WG_VECTOR_LOOP for
 #define LOOP_f64 WG_SCALAR_LOOP for
 
-#define DEFINE_SOFTMAX_ROW(T, suffix, exp_row, sum_row) \
+#define DEFINE_SOFTMAX_ROW(T, suffix, dtype, exp_row, sum_row) \
     static void row_##suffix(int32_t n, const T *restrict x, T *restrict y) { \
-        T m = x[0]; \
-        int nan = 0; \
-        LOOP_##suffix (int32_t i = 0; i < n; i++) { m = x[i] > m ? x[i] : m; nan |= x[i] != x[i]; } \
-        if (nan || m - m != 0) m = 0; /* NaN or +-inf: no usable shift */ \
+        T m = (T)wg_kernel_max_run(dtype, x, n); \
+        if (m - m != 0) m = 0; /* NaN or +-inf: no usable shift */ \
         LOOP_##suffix (int32_t i = 0; i < n; i++) y[i] = x[i] - m; \
         exp_row(n, y, y); \
         T s = (T)sum_row(y, n); \
         LOOP_##suffix (int32_t i = 0; i < n; i++) y[i] = y[i] / s; \
     }
 
-DEFINE_SOFTMAX_ROW(float, f32, wg_f32_vexp, wg_kernel_sum_f32)
-DEFINE_SOFTMAX_ROW(double, f64, wg_f64_vexp, wg_kernel_sum_f64)
+DEFINE_SOFTMAX_ROW(float, f32, WG_F32, wg_f32_vexp, wg_kernel_sum_f32)
+DEFINE_SOFTMAX_ROW(double, f64, WG_F64, wg_f64_vexp, wg_kernel_sum_f64)
 
 /* one row, in the array's dtype */
 __attribute__((noinline)) static void row(int dtype, int32_t n, const void *x, void *y) {

@@ -90,9 +90,12 @@ test('maximum and minimum propagate NaN; power and hypot follow C99 at the edges
 
 test('max and min along either axis: a NaN in a line wins, the others are the JS Math maxima', () => {
   // columns with NaN first, NaN last, infinities and signed zeros; rows long enough for the vector loops
+  // (along axis 1, a vector of lanes per row: float32 and float64 each have their own)
   const rows = 5, cols = 9;
   const data = Array.from({ length: rows * cols }, (_, i) => Math.sin(i * 1.7) * 10);
   data[0 * cols + 0] = NaN; data[4 * cols + 1] = NaN; data[2 * cols + 2] = Infinity; data[3 * cols + 3] = -Infinity;
+  data[1 * cols + 8] = NaN; // in a row's tail, past its last whole vector (of 2 doubles or 4 floats)
+  data[3 * cols + 5] = NaN; // in the second lane of a vector in the middle of a row
   for (let r = 0; r < rows; r++) data[r * cols + 4] = r % 2 ? -0 : 0;
   const at = (r, c) => data[r * cols + c];
   const line = (axis, k) => (axis === 0 ? Array.from({ length: rows }, (_, r) => at(r, k)) : Array.from({ length: cols }, (_, c) => at(k, c)));
