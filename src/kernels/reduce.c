@@ -5,6 +5,8 @@
  * into registers first (float32 sums in float32 blocks of 64, see wg_kernel_sum_f32). */
 #include <string.h>
 #include "kernels.h"
+#include "../simd/vec.h"
+#include "../simd/vec64.h"
 
 static double identity(int op) {
     switch (op) {
@@ -28,11 +30,6 @@ void wg_kernel_reduce_init(int op, size_t n, double *acc) {
     case WG_OP_MAX: if ((x) > acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
     default: if ((x) < acc || (x) != (x)) acc = (acc != acc) ? acc : (x); break; \
     }
-
-typedef double f64x2 __attribute__((vector_size(16)));
-typedef float f32x4 __attribute__((vector_size(16)));
-typedef int32_t i32x4 __attribute__((vector_size(16)));
-typedef int64_t i64x2 __attribute__((vector_size(16)));
 
 /* Sum of a contiguous float32 run: blocks of 64 are summed in float32 lanes (four vector
  * accumulators, so each lane adds four values and the adds pipeline), and each block's sum

@@ -45,13 +45,11 @@ static inline f32x4 v_copysign(f32x4 a, f32x4 s) {
  * itself, which v_round_int hands out without a float-to-int conversion (that conversion,
  * i32x4.trunc_sat_f32x4_s, is five instructions in V8 on x64; this is one subtraction) */
 #define V_ROUND_MAGIC 0x1.8p23f
-static inline f32x4 v_round(f32x4 v) { return (v + v_splat(V_ROUND_MAGIC)) - v_splat(V_ROUND_MAGIC); }
 static inline f32x4 v_round_int(f32x4 v, i32x4 *n) {
     f32x4 t = v + v_splat(V_ROUND_MAGIC);
     *n = v_wrap(v_ubits(t) - v_ubits(v_splat(V_ROUND_MAGIC)));
     return t - v_splat(V_ROUND_MAGIC);
 }
-static inline i32x4 v_to_int(f32x4 v) { return __builtin_convertvector(v, i32x4); }
 static inline f32x4 v_to_float(i32x4 v) { return __builtin_convertvector(v, f32x4); }
 /* v_min(a, b) = a < b ? a : b and v_max(a, b) = a > b ? a : b, so a NaN in a gives b: in wasm
  * these are exactly f32x4.pmin(b, a) / pmax(b, a), one instruction each in V8 (minps/maxps)
