@@ -50,7 +50,7 @@ WG_API const void *wg_tensor_read_block(const wg_tensor *t, int32_t first, int32
         return wg_fail(WG_INVALID_ARGUMENT,
                        "wg_tensor_read_block: %d elements from element %d of an array of %d; at most %d at once", count,
                        first, t->size, WG_READ_BLOCK);
-    if (t->pending) return wg_pending_block(t, first, count);
+    if (t->pending) return wg_pending_block((T *)t, first, count); /* computing it does not change its value */
     return (const char *)wg_data(t) + (size_t)first * wg_dtype_size(t->dtype);
 }
 

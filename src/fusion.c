@@ -31,6 +31,7 @@ struct wg_pending {
     T *leaf[WG_FUSE_LEAVES]; /* one reference each */
     T *owner;                /* the array it computes; NULL: a free slot */
     unsigned age;            /* when it was deferred: the oldest runs when all slots are taken */
+    int32_t read_upto;       /* the host has read [0, read_upto) out, computed into owner's data */
 };
 static struct wg_pending g_slots[MAX_PENDING];
 static unsigned g_age;
@@ -129,18 +130,41 @@ static void run_program(const struct wg_pending *q, T *out) {
     wg_kernel_fused(out->dtype, &q->prog, &L, leaves, 0, out->size, out->storage->data);
 }
 
+static void release(struct wg_pending *q) {
+    q->owner = NULL;
+    for (int k = 0; k < q->prog.nleaves; k++) {
+        q->leaf[k]->pending_readers--;
+        wg_unref(q->leaf[k]);
+    }
+}
+
 /* The host reading a pending array out, a block at a time (wg_tensor_read_block): each block
- * is computed into this buffer, which the host copies while it is in cache, and t stays
- * pending. Writing the whole result to memory and reading it back would cost a pass of its
- * own (x * y + x of 1M floats read out: see docs/internals.md). */
+ * is computed where the host copies it from while it is in cache, instead of writing the whole
+ * result out first and reading it back from memory (x * y + x of 1M floats read out: see
+ * docs/internals.md). Where the block goes depends on who else holds t:
+ * - only host handles (a result the host reads and drops): into a scratch buffer; t stays
+ *   pending, and its data is never written at all;
+ * - something in the core too (a variable's gradient, a recorded graph): into t's own data.
+ *   Such an array tends to outlive the arrays its program reads (a gradient outlives the
+ *   temporaries of its graph), and when they are freed the program would run in full once more
+ *   (wg_unref's rule): the derivatives of tanh of 1M floats spent 0.8-2.1 ms on that. Once the
+ *   host has read every element in order, t's data is complete and t stops being pending. */
 static double g_read_buf[WG_READ_BLOCK] __attribute__((aligned(16)));
 
-const void *wg_pending_block(const T *t, int32_t first, int32_t count) {
+const void *wg_pending_block(T *t, int32_t first, int32_t count) {
+    struct wg_pending *q = t->pending;
+    bool into_data = t->refcount > t->ext_refs;
+    char *dst = into_data ? (char *)t->storage->data + (size_t)first * wg_dtype_size(t->dtype) : (char *)g_read_buf;
     wg_loop L;
     const void *leaves[WG_FUSE_LEAVES];
-    program_walk(t->pending, t, &L, leaves);
-    wg_kernel_fused(t->dtype, &t->pending->prog, &L, leaves, first, count, g_read_buf);
-    return g_read_buf;
+    program_walk(q, t, &L, leaves);
+    wg_kernel_fused(t->dtype, &q->prog, &L, leaves, first, count, dst);
+    if (into_data && first <= q->read_upto && first + count > q->read_upto) q->read_upto = first + count;
+    if (q->read_upto == t->size) { /* every element written: t's data is its value */
+        t->pending = NULL;
+        release(q);
+    }
+    return dst;
 }
 
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
@@ -152,13 +176,6 @@ bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
     return true;
 }
 
-static void release(struct wg_pending *q) {
-    q->owner = NULL;
-    for (int k = 0; k < q->prog.nleaves; k++) {
-        q->leaf[k]->pending_readers--;
-        wg_unref(q->leaf[k]);
-    }
-}
 
 void wg_force(T *t) {
     struct wg_pending *q = t->pending;

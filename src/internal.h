@@ -88,9 +88,9 @@ void wg_scope_end(int mark);
 bool wg_fuse(int op, int nin, T *const *in, T *out);
 void *wg_data(const T *t);          /* t's data, computed first if pending: the only way to read it */
 void wg_force(T *t);                /* compute a pending array's data now */
-/* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, in a buffer valid until
- * the next call; t stays pending */
-const void *wg_pending_block(const T *t, int32_t first, int32_t count);
+/* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, computed into t's data;
+ * t stops being pending once all of it has been computed so, in order */
+const void *wg_pending_block(T *t, int32_t first, int32_t count);
 /* acc += the sums of x over the walk R of op_reduce, if x is pending (x stays pending) */
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc);
 void wg_force_readers(const T *x);  /* compute every pending array whose program reads x */

@@ -78,7 +78,8 @@ WG_API int32_t wg_tensor_size(const wg_tensor *t);  /* number of elements */
 WG_API void *wg_tensor_data(const wg_tensor *t);    /* contiguous data, 16-byte aligned */
 /* Elements [first, first + count) of t for the host to copy out, count <= WG_READ_BLOCK: t's
  * data, or, while t's value is a deferred elementwise program (wg_tensor_deferred), that range
- * computed into a buffer that the next call reuses. NULL and an error for a bad range. */
+ * computed now, valid until the next call. NULL and an error for a bad range. (Read to the
+ * end in order, an array that the core holds too stops being deferred.) */
 WG_API const void *wg_tensor_read_block(const wg_tensor *t, int32_t first, int32_t count);
 WG_API int wg_tensor_deferred(const wg_tensor *t);
 #define WG_READ_BLOCK 16384

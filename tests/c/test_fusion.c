@@ -265,6 +265,43 @@ int main(void) {
     wg_release(sum);
     for (int k = 0; k < 7; k++) wg_release(ins[k]);
 
+    /* A pending array that the core holds too (here a variable's gradient, tanh's rule
+       (1 - t^2) g waiting on t) is computed into its own data as the host reads it out: read in
+       order to the end, it is no longer pending, and freeing t, its program's input, leaves its
+       value as read. Read out of order, it stays pending until its data is needed. */
+    for (int in_order = 1; in_order >= 0; in_order--) {
+        enum { N = 2 * WG_READ_BLOCK + 1000 };
+        static float got[N];
+        int32_t n1[1] = { N };
+        wg_tensor *v = filled(WG_F32, 1, n1, -2, 2);
+        CHECK(wg_attach_grad(v, WG_GRAD_WRITE) == 0);
+        wg_set_recording(1);
+        wg_tensor *t = wg_unary(WG_OP_TANH, v), *st = wg_reduce(WG_OP_SUM, t, -1, NULL, 0);
+        wg_set_recording(0);
+        CHECK(wg_backward(1, &st, NULL, 0, -1) == 0);
+        wg_tensor *g = wg_grad_of(v);
+        CHECK(g && wg_tensor_deferred(g));
+        const int32_t firsts[3] = { 0, WG_READ_BLOCK, 2 * WG_READ_BLOCK };
+        for (int b = 0; b < 3; b++) {
+            int32_t first = firsts[in_order ? b : 2 - b], count = first + WG_READ_BLOCK <= N ? WG_READ_BLOCK : N - first;
+            const void *block = wg_tensor_read_block(g, first, count);
+            CHECK(block != NULL);
+            if (block) memcpy(got + first, block, (size_t)count * sizeof(float));
+            CHECK(wg_tensor_deferred(g) == !(in_order && b == 2));
+        }
+        float tv[N];
+        memcpy(tv, wg_tensor_data(t), sizeof tv);
+        wg_release(st);
+        wg_release(t);
+        const float *gd = wg_tensor_data(g);
+        for (int32_t i = 0; i < N; i++) {
+            CHECK(gd[i] == got[i]);
+            CHECK(got[i] == (1.0f - tv[i] * tv[i]) * 1.0f); /* _tanhGrad's formula, in float */
+        }
+        wg_release(g);
+        wg_release(v);
+    }
+
     /* a shape error in the middle of a chain: reported by that operator, the rest intact */
     int32_t bad[1] = { 4 };
     wg_tensor *w = filled(WG_F64, 1, bad, -1, 1), *xy = wg_binary(WG_OP_ADD, x, y);

@@ -6,6 +6,7 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { init, nd, autograd } from '../../js/index.js';
 import { wg } from '../../js/loader.js';
+import { handleOf } from '../../js/ndarray.js';
 import { assertWgError } from './helpers/check.mjs';
 
 before(async () => {
@@ -82,6 +83,33 @@ describe('values', () => {
         const x = round(xs[i]), y = round(ys[i % n]);
         assert.equal(fused[i], round(round(x * y) - round(x * 0.5)), `${dtype} element ${i}`);
       }
+    }
+  });
+
+  test('a deferred gradient longer than a read block is written as it is read out: the same bits again once the graph is freed', () => {
+    for (const dtype of ['float32', 'float64']) {
+      const xs = values(2 * 16384 + 1000, 7);
+      const round = dtype === 'float32' ? Math.fround : (v) => v;
+      const { fused, plain } = bothWays(() => {
+        const x = nd.array(xs, { dtype });
+        x.attachGrad();
+        let t;
+        const s = autograd.record(() => (t = nd.tanh(x)).sum());
+        s.backward();
+        const grad = x.grad;
+        const waited = wg.wg_tensor_deferred(handleOf(grad, 'test')) !== 0; // (1 - t^2) g, waiting on t
+        const first = grad.toTypedArray();
+        // read in full, in order: its data is written, so freeing t cannot make it run again
+        if (waited) assert.equal(wg.wg_tensor_deferred(handleOf(grad, 'test')), 0, dtype);
+        const ts = t.toTypedArray();
+        t.dispose();
+        s.dispose();
+        assert.deepEqual(bits(grad.toTypedArray()), bits(first), dtype);
+        assert.deepEqual(bits(grad.mul(1).toTypedArray()), bits(first), dtype);
+        for (let i = 0; i < xs.length; i++) assert.equal(first[i], round(1 - round(ts[i] * ts[i])), `${dtype} element ${i}`);
+        return first;
+      });
+      assert.deepEqual(bits(fused), bits(plain), dtype);
     }
   });
 
