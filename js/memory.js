@@ -148,10 +148,11 @@ export function tidy(fn, isWrapper) {
     scopes.pop();
     const kept = new Set();
     if (!isThenable(result)) collect(result, isWrapper, kept);
-    for (const wrapper of scope) {
-      if (kept.has(wrapper)) scopes.at(-1)?.push(wrapper);
-      else wrapper.dispose();
-    }
+    for (const wrapper of scope) if (kept.has(wrapper)) scopes.at(-1)?.push(wrapper);
+    // Newest first: an array made from older ones goes before them. Disposed the other way, an
+    // input whose last other holder is a deferred result would make that result compute its
+    // value just before it is disposed too (src/fusion.c).
+    for (let i = scope.length - 1; i >= 0; i--) if (!kept.has(scope[i])) scope[i].dispose();
   }
   if (isThenable(result)) {
     invalid('nd.tidy', 'the function returned a Promise; tidy only works with synchronous code (await outside of it)');

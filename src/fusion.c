@@ -221,6 +221,21 @@ void *wg_data(const T *t) {
 }
 
 /* ---- the operators' side ---------------------------------------------------------------- */
+/* out's value becomes program q (copied) */
+static void defer(const struct wg_pending *q, T *out) {
+    struct wg_pending copy = *q;
+    for (int k = 0; k < copy.prog.nleaves; k++) { /* before free_slot, which may run q's own program */
+        wg_ref(copy.leaf[k]);
+        copy.leaf[k]->pending_readers++;
+    }
+    struct wg_pending *slot = free_slot();
+    *slot = copy;
+    slot->owner = out;
+    slot->age = g_age++;
+    slot->read_upto = 0;
+    out->pending = slot;
+}
+
 static bool g_fusion = true;
 
 WG_API int wg_set_fusion(int on) {
@@ -248,14 +263,12 @@ bool wg_fuse(int op, int nin, T *const *in, T *out) {
         run_program(&q, out);
         return true;
     }
-    for (int k = 0; k < q.prog.nleaves; k++) {
-        wg_ref(q.leaf[k]);
-        q.leaf[k]->pending_readers++;
-    }
-    struct wg_pending *slot = free_slot();
-    *slot = q;
-    slot->owner = out;
-    slot->age = g_age++;
-    out->pending = slot;
+    defer(&q, out);
     return true;
+}
+
+T *wg_pending_copy(T *x) {
+    T *t = wg_tensor_new(x->dtype, x->ndim, x->shape, "wg_pending_copy");
+    if (t) defer(x->pending, t);
+    return t;
 }

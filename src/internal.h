@@ -88,6 +88,8 @@ void wg_scope_end(int mark);
 bool wg_fuse(int op, int nin, T *const *in, T *out);
 void *wg_data(const T *t);          /* t's data, computed first if pending: the only way to read it */
 void wg_force(T *t);                /* compute a pending array's data now */
+/* a new array whose value is pending x's program, which it copies: x is not computed */
+T *wg_pending_copy(T *x);
 /* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, computed into t's data;
  * t stops being pending once all of it has been computed so, in order */
 const void *wg_pending_block(T *t, int32_t first, int32_t count);

@@ -668,7 +668,9 @@ T *op_softmax(T *x, int axis) {
 /* ---- autograd plumbing --------------------------------------------------------------- */
 T *op_connect(T *g, T *var) {
     if (!g || !var) return NULL;
-    T *y = wg_tensor_view(g, g->ndim, g->shape);
+    /* a view would compute a pending g now, where nothing may ever need its data (the next
+       order's sum of it reads its program) */
+    T *y = g->pending ? wg_pending_copy(g) : wg_tensor_view(g, g->ndim, g->shape);
     T *in[2] = { g, var };
     return wg_record(y, WG_OP_CONNECT, 2, in);
 }

@@ -302,6 +302,33 @@ int main(void) {
         wg_release(v);
     }
 
+    /* A gradient taken with createGraph that is still a pending program stays one: the
+       returned array copies the program (a view of it, as op_connect makes otherwise, would
+       compute it), its sum reads that program, and the values and the next order are right. */
+    {
+        int32_t n1[1] = { 3000 };
+        wg_tensor *v = filled(WG_F64, 1, n1, -2, 2), *g = NULL;
+        CHECK(wg_attach_grad(v, WG_GRAD_WRITE) == 0);
+        wg_set_recording(1);
+        wg_tensor *t = wg_unary(WG_OP_TANH, v), *st = wg_reduce(WG_OP_SUM, t, -1, NULL, 0);
+        CHECK(wg_grad(1, &st, NULL, 1, &v, &g, 1, 1, -1, 0) == 0);
+        CHECK(g && wg_tensor_deferred(g));
+        wg_tensor *sg = wg_reduce(WG_OP_SUM, g, -1, NULL, 0);
+        CHECK(wg_tensor_deferred(g));
+        wg_set_recording(0);
+        CHECK(wg_backward(1, &sg, NULL, 0, -1) == 0);
+        wg_tensor *g2 = wg_grad_of(v);
+        double want_sum = 0;
+        for (int32_t i = 0; i < n1[0]; i++) {
+            double tt = tanh(at(v, i)), d1 = 1 - tt * tt;
+            want_sum += d1;
+            CHECK_NEAR(at(g, i), d1, 4e-16);
+            CHECK_NEAR(at(g2, i), -2 * tt * d1, 4e-16);
+        }
+        CHECK_NEAR(at(sg, 0), want_sum, 1e-12);
+        wg_release(g2); wg_release(sg); wg_release(g); wg_release(st); wg_release(t); wg_release(v);
+    }
+
     /* a shape error in the middle of a chain: reported by that operator, the rest intact */
     int32_t bad[1] = { 4 };
     wg_tensor *w = filled(WG_F64, 1, bad, -1, 1), *xy = wg_binary(WG_OP_ADD, x, y);
