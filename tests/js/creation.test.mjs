@@ -118,6 +118,24 @@ describe('reading and converting', () => {
     assertArray(nd.array([3, -4], { dtype: 'int32' }).astype('float64'), { shape: [2], dtype: 'float64', values: [3, -4] });
     assert.deepEqual(x.toArray(), [1.75, -1.75, 2.5], 'astype leaves x alone');
   });
+  // small copies are zeroed typed arrays, large ones (>= 64 KB) in Node are not zeroed first:
+  // either way every element is the array's, in a buffer of its own of exactly that size
+  inTidy('toTypedArray: a copy of every element in its own exactly sized buffer, small and large', () => {
+    for (const dtype of ['float32', 'float64', 'int32']) {
+      for (const size of [5, 16383, 16385, 70001]) {
+        const data = Array.from({ length: size }, (_, i) => (i % 2 ? -1 : 1) * ((i * 7919) % 65521) - 0.5 * (dtype !== 'int32'));
+        const x = nd.array(data, { dtype });
+        const copy = x.toTypedArray();
+        assert.ok(copy instanceof TYPED[dtype], `${dtype} ${size}`);
+        assert.equal(copy.byteOffset, 0);
+        assert.equal(copy.buffer.byteLength, size * ITEM_BYTES[dtype]);
+        const want = TYPED[dtype].from(data);
+        assert.ok(copy.every((v, i) => v === want[i]), `${dtype} ${size}: the values`);
+        copy.fill(3);
+        assert.equal(x.toTypedArray()[size - 1], want[size - 1], 'a copy: writing it leaves x alone');
+      }
+    }
+  });
 });
 
 describe('random', () => {
