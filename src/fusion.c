@@ -1,6 +1,6 @@
 /* fusion.c: deferred elementwise operators, run together in one pass (kernels/fused.c).
  *
- * A cheap elementwise operator (arithmetic, comparisons, the fused backward ops: is_cheap)
+ * A cheap elementwise operator (arithmetic, comparisons, the fused backward ops: wg_op_is_cheap)
  * does not run when called. Its output is allocated at once, so that running out of memory is
  * still reported by the operator that needed it, and carries a pending program, not data.
  * The next elementwise operator that reads it copies that program into its own rather than
@@ -39,7 +39,7 @@ static unsigned g_age;
 /* Memory-bound operators: worth deferring, and cheap enough to compute again when a pending
  * array is both read by a later program and needed itself. The comparisons and sign are the
  * masks that rules multiply g by (relu: g (x > 0), abs: g sign(x)). */
-static bool is_cheap(int op) {
+bool wg_op_is_cheap(int op) {
     switch (op) {
     case WG_OP_NEG: case WG_OP_ABS: case WG_OP_SIGN: case WG_OP_SQUARE: case WG_OP_RELU: case WG_OP_RECIPROCAL:
     case WG_OP_DEGREES: case WG_OP_RADIANS: case WG_OP_SQRT: case WG_OP_SOFTSIGN:
@@ -247,7 +247,7 @@ WG_API int wg_set_fusion(int on) {
 
 bool wg_fuse(int op, int nin, T *const *in, T *out) {
     if (!g_fusion || out->size == 0 || !wg_is_float(out->dtype)) return false;
-    bool cheap = is_cheap(op), any_pending = false;
+    bool cheap = wg_op_is_cheap(op), any_pending = false;
     for (int i = 0; i < nin; i++) {
         if (in[i]->dtype != out->dtype) return false;
         any_pending |= in[i]->pending != NULL;

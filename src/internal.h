@@ -86,6 +86,10 @@ void wg_scope_end(int mark);
 /* Computes out's data now, or defers it, from the elementwise operator op on in (nin = 1 or
  * 2, all of out's dtype, broadcast to out's shape). false: the caller runs the kernel itself. */
 bool wg_fuse(int op, int nin, T *const *in, T *out);
+/* memory-bound operators, which fusion defers; op_unary reuses the results of the others */
+bool wg_op_is_cheap(int op);
+/* t is being freed: forget the results of op_unary it took part in */
+void wg_memo_forget(const T *t);
 void *wg_data(const T *t);          /* t's data, computed first if pending: the only way to read it */
 void wg_force(T *t);                /* compute a pending array's data now */
 /* a new array whose value is pending x's program, which it copies: x is not computed */

@@ -150,6 +150,7 @@ void wg_unref(T *t) {
         g_dying = d->next_live;
         wg_node_free(d->node);
         wg_pending_drop(d);
+        wg_memo_forget(d);
         wg_unref(d->grad);
         storage_unref(d->storage);
         free(d);

@@ -150,6 +150,44 @@ static void test_errors_keep_working(void) {
     wg_release(ok); wg_release(b); wg_release(a);
 }
 
+static void test_expensive_results_shared(void) {
+    /* the same expensive operator on the same live array shares the first result's data; each
+       call still returns an array of its own, recorded (or not) as that call asks */
+    double v[3] = { -0.7, 0.2, 1.9 }, w[3] = { 3.0, -2.5, 0.5 };
+    wg_tensor *x = vec(WG_F64, 3, v);
+    wg_tensor *a = wg_unary(WG_OP_SIN, x), *b = wg_unary(WG_OP_SIN, x), *c = wg_unary(WG_OP_COS, x);
+    CHECK(a != b && wg_tensor_data(a) == wg_tensor_data(b) && wg_tensor_data(c) != wg_tensor_data(a));
+    for (int i = 0; i < 3; i++) {
+        CHECK_NEAR(at(b, i), sin(v[i]), 4e-16);
+        CHECK_NEAR(at(c, i), cos(v[i]), 1e-16);
+    }
+    /* recorded when the call is: the gradient of sum(sin x) is cos x, and a is still not recorded */
+    CHECK(wg_attach_grad(x, WG_GRAD_WRITE) == WG_OK);
+    wg_set_recording(1);
+    wg_tensor *r = wg_unary(WG_OP_SIN, x), *s = wg_reduce(WG_OP_SUM, r, -1, NULL, 0);
+    wg_set_recording(0);
+    CHECK(wg_is_recorded(r) && !wg_is_recorded(a) && wg_tensor_data(r) == wg_tensor_data(a));
+    CHECK(wg_backward(1, &s, NULL, 0, -1) == WG_OK);
+    wg_tensor *g = wg_grad_of(x);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(at(g, i), cos(v[i]), 1e-16);
+    wg_release(g); wg_release(s); wg_release(r);
+    /* the first result freed: b keeps its data, and a new sin computes afresh */
+    wg_release(a);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(at(b, i), sin(v[i]), 4e-16);
+    wg_release(b);
+    wg_tensor *d = wg_unary(WG_OP_SIN, x);
+    for (int i = 0; i < 3; i++) CHECK_NEAR(at(d, i), sin(v[i]), 4e-16);
+    /* the input freed while its result lives: an array made next, maybe at the same address,
+       is never taken for it */
+    wg_release(x);
+    for (int k = 0; k < 4; k++) {
+        wg_tensor *y = vec(WG_F64, 3, w), *e = wg_unary(WG_OP_SIN, y);
+        for (int i = 0; i < 3; i++) CHECK_NEAR(at(e, i), sin(w[i]), 4e-16);
+        wg_release(e); wg_release(y);
+    }
+    wg_release(d); wg_release(c);
+}
+
 static void test_memory_returns_to_baseline(void) {
     double before[4], after[4];
     wg_memory_stats(before);
@@ -187,6 +225,7 @@ int main(void) {
     test_broadcast_and_matmul();
     test_lazy_gradients_count_broadcast_axes();
     test_errors_keep_working();
+    test_expensive_results_shared();
     test_memory_returns_to_baseline();
     test_long_chain();
     return check_summary("test_autograd");

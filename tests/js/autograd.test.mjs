@@ -115,6 +115,20 @@ describe('recording', () => {
     z.backward();
     assertClose(valuesOf(x.grad), XS.map(Math.cos), { what: 'x.grad' });
   });
+  // the second sin(x) shares the first one's data (src/ops.c): recording must follow each call
+  inTidy('the same operator on the same array, recorded and not: each call is recorded as it asks', () => {
+    const x = variable();
+    const plain = nd.sin(x);
+    const recorded = autograd.record(() => nd.sin(x));
+    const again = nd.sin(x);
+    assertWgError(() => plain.backward(), 'NOT_RECORDED');
+    assertWgError(() => again.backward(), 'NOT_RECORDED');
+    recorded.backward();
+    assertClose(valuesOf(x.grad), XS.map(Math.cos), { what: 'x.grad' });
+    plain.dispose();
+    assertClose(valuesOf(again), XS.map(Math.sin), { what: 'sin(x) after the first one is disposed' });
+    assertClose(valuesOf(autograd.record(() => nd.sin(x).mul(nd.sin(x)))), XS.map((v) => Math.sin(v) ** 2), { what: 'sin(x) sin(x)' });
+  });
   inTidy('detach() cuts the graph', () => {
     const x = variable();
     const y = autograd.record(() => nd.sin(x).detach().mul(x));
