@@ -176,7 +176,6 @@ bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
     return true;
 }
 
-
 void wg_force(T *t) {
     struct wg_pending *q = t->pending;
     if (!q) return;

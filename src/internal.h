@@ -94,8 +94,9 @@ void *wg_data(const T *t);          /* t's data, computed first if pending: the 
 void wg_force(T *t);                /* compute a pending array's data now */
 /* a new array whose value is pending x's program, which it copies: x is not computed */
 T *wg_pending_copy(T *x);
-/* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, computed into t's data;
- * t stops being pending once all of it has been computed so, in order */
+/* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, computed now: into t's
+ * data if the core holds t too (then t stops being pending once read to the end in order),
+ * else into a scratch buffer valid until the next call */
 const void *wg_pending_block(T *t, int32_t first, int32_t count);
 /* acc += the sums of x over the walk R of op_reduce, if x is pending (x stays pending) */
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc);
