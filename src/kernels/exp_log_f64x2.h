@@ -1,5 +1,6 @@
 /* exp_log_f64x2.h: double-precision e^x and log x two lanes at a time (f64x2), within 1 ulp:
- * the float64 kernels of vmath_f64.c and float32 power (pow_f32.c) are built on them.
+ * the float64 kernels of vmath_f64.c are built on them (float32 power, pow_f32.c, on the
+ * reduction of log only: it needs less precision, and takes less time).
  *
  * exp: n = round(x / ln 2) by the magic-number trick (the sum's low bits are n), r = x - n ln 2
  * with ln 2 in two parts (the first has 32 significant bits, so n times it is exact), then
