@@ -3,8 +3,8 @@
  * The input bytes are a random program over a pool of tensor slots. Each step reads an
  * opcode and its arguments from the bytes: create tensors (0-size dims, f32/f64/i32, NaN,
  * infinities, shapes that cannot be allocated), run every WG_API operator on random pool
- * operands with valid and invalid axes/shapes/parameters, attach_grad, recording and
- * training on/off, wg_grad / wg_backward with random heads, variables, head gradients and
+ * operands with valid and invalid axes/shapes/parameters, attach_grad, recording, training
+ * and fusion on/off, wg_grad / wg_backward with random heads, variables, head gradients and
  * flags, detach, retain/release in random order, custom functions whose host callback (this
  * file) misbehaves in random ways, and allocation failures injected at a random allocation
  * (the build wraps malloc & co, see scripts/fuzz.sh).
@@ -793,6 +793,13 @@ static void step(void) {
         REQUIRE(wg_is_training() == 0 || wg_is_training() == 1, "wg_is_training");
         const char *name = wg_op_name(pick(WG_OP_COUNT + 2) - 1);
         REQUIRE(name != NULL, "wg_op_name returned NULL");
+        /* now and then fusion off (every waiting program runs at once) or back on: the rest of
+           the program then runs with deferred operators or without */
+        if (pick(8) == 0) {
+            int on = coin();
+            TRACE("  wg_set_fusion(%d)", on);
+            wg_set_fusion(on);
+        }
         break;
     }
     }
@@ -809,6 +816,7 @@ static void run_program(const uint8_t *data, size_t size) {
     memset(custom_released, 0, sizeof custom_released);
     wg_set_recording(0);
     wg_set_training(0);
+    wg_set_fusion(1);
     wg_clear_error();
     for (int s = 0; s < MAX_STEPS && in_pos < in_size; s++) step();
     REQUIRE(in_host == 0, "host callback depth");
