@@ -36,7 +36,8 @@ static inline f64x2 exp_for_float(f64x2 t) {
     f64x2 r = (t - nd * d_splat(0x1.62e42feep-1)) - nd * d_splat(0x1.a39ef35793c76p-33);
     f64x2 r2 = r * r, r4 = r2 * r2;
     f64x2 q = ((d_splat(1.0 / 2) + r * d_splat(1.0 / 6)) + r2 * (d_splat(1.0 / 24) + r * d_splat(1.0 / 120))) +
-              r4 * ((d_splat(1.0 / 720) + r * d_splat(1.0 / 5040)) + r2 * (d_splat(1.0 / 40320) + r * d_splat(1.0 / 362880))) +
+              r4 * ((d_splat(1.0 / 720) + r * d_splat(1.0 / 5040)) +
+                    r2 * (d_splat(1.0 / 40320) + r * d_splat(1.0 / 362880))) +
               r4 * r4 * d_splat(1.0 / 3628800);
     return (d_splat(1.0) + (r + r2 * q)) * d_from_ubits((n + 1023) << 52);
 }
