@@ -497,6 +497,7 @@ static bool backward_sweep(const char *who, sweep *s) {
 /* Drops every node's references to its inputs: a later backward through them fails with
  * GRAPH_FREED. All tensors of the order are held while this runs, so none dies midway. */
 static void free_graph(sweep *s) {
+    wg_unref_batch(true);
     for (int i = 0; i < s->n; i++) wg_ref(s->order[i]);
     for (int i = 0; i < s->n; i++) {
         wg_node *n = s->order[i]->node;
@@ -507,6 +508,7 @@ static void free_graph(sweep *s) {
         n->freed = true;
     }
     for (int i = 0; i < s->n; i++) wg_unref(s->order[i]);
+    wg_unref_batch(false);
 }
 
 static bool check_heads(const char *who, int nheads, T *const *heads, T *const *head_grads) {

@@ -101,6 +101,8 @@ const void *wg_pending_block(T *t, int32_t first, int32_t count);
 /* acc += the sums of x over the walk R of op_reduce, if x is pending (x stays pending) */
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc);
 void wg_force_readers(const T *x);  /* compute every pending array whose program reads x */
+/* open (true) or close a batch of releases, during which wg_unref's lifetime rule waits (tensor.c) */
+void wg_unref_batch(bool open);
 void wg_pending_drop(T *t);         /* t dies: forget its program */
 
 /* ---- errors (error.c) ---------------------------------------------------------------- */

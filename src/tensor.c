@@ -129,12 +129,45 @@ void wg_node_free(wg_node *n) {
     free(n);
 }
 
+/* While a batch of releases is open (wg_unref_batch), the lifetime rule below waits: an array
+ * that only waiting programs hold is noted, with a reference, and looked at again when the
+ * batch closes. By then the releases after it may have freed those programs' owners too, and
+ * their programs were dropped instead of run. free_graph releases a whole graph so: holding
+ * every array while it drops the nodes' references, it used to run the pending gradient terms
+ * that read the graph's temporaries one by one, just before freeing most of them (5 passes
+ * over 1M floats in the second derivative of GELU). */
+static T **g_noted;
+static int g_noted_count, g_noted_cap, g_batch_depth;
+
+static bool note_for_batch(T *t) {
+    if (g_noted_count == g_noted_cap) {
+        int cap = g_noted_cap ? 2 * g_noted_cap : 64;
+        T **grown = realloc(g_noted, sizeof(T *) * (size_t)cap);
+        if (!grown) return false; /* the rule runs now instead */
+        g_noted = grown;
+        g_noted_cap = cap;
+    }
+    g_noted[g_noted_count++] = wg_ref(t);
+    return true;
+}
+
+void wg_unref_batch(bool open) {
+    if (open) {
+        g_batch_depth++;
+        return;
+    }
+    if (--g_batch_depth > 0) return;
+    /* each noted reference goes, and the rule applies to what is left */
+    for (int i = 0; i < g_noted_count; i++) wg_unref(g_noted[i]);
+    g_noted_count = 0;
+}
+
 void wg_unref(T *t) {
     if (!t) return;
     if (--t->refcount > 0) {
         /* only waiting programs keep t now, where eager code would have freed it: run them, so
            that fusion never holds memory longer (they release t, which then dies) */
-        if (t->refcount == t->pending_readers) wg_force_readers(t);
+        if (t->refcount == t->pending_readers && !(g_batch_depth && note_for_batch(t))) wg_force_readers(t);
         return;
     }
     WG_ASSERT(t->refcount == 0);
