@@ -163,10 +163,7 @@ const void *wg_pending_block(T *t, int32_t first, int32_t count) {
     program_walk(q, t, &L, leaves);
     wg_kernel_fused(t->dtype, &q->prog, &L, leaves, first, count, dst);
     if (into_data && first <= q->read_upto && first + count > q->read_upto) q->read_upto = first + count;
-    if (q->read_upto == t->size) { /* every element written: t's data is its value */
-        t->pending = NULL;
-        release(q);
-    }
+    if (q->read_upto == t->size) wg_pending_drop(t); /* every element written: t's data is its value */
     return dst;
 }
 
