@@ -11,7 +11,7 @@ import { writeFileSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CASES, SPECIAL, ALL_IDS } from './lib/cases.mjs';
+import { CASES, EXTRA_CASES, SPECIAL, ALL_IDS } from './lib/cases.mjs';
 import { relativeError, median, sample, TOLERANCE } from './lib/measure.mjs';
 import { selfCheckMlp } from './lib/reference.mjs';
 import { SYSTEM_NAMES, loadSystem } from './lib/systems/registry.mjs';
@@ -197,7 +197,8 @@ async function main() {
     }
     systems.push(s);
   }
-  const selected = CASES.filter((c) => caseIds.includes(c.id));
+  const selected = [...CASES, ...EXTRA_CASES].filter((c) => caseIds.includes(c.id));
+  const isExtra = (id) => EXTRA_CASES.some((c) => c.id === id);
   if (selected.some((c) => c.kind.startsWith('mlp'))) {
     const mlp = CASES.find((c) => c.id === 'mlp_hvp');
     const worst = selfCheckMlp(mlp.inputs(mlp.size[mode]));
@@ -205,29 +206,32 @@ async function main() {
     if (!(worst < 1e-6)) throw new Error(`the float64 MLP reference disagrees with finite differences (${worst})`);
   }
   const rows = [];
-  for (const kase of [...selected, ...SPECIAL.filter((c) => caseIds.includes(c.id))]) {
+  const suite = selected.filter((c) => !isExtra(c.id)), extra = selected.filter((c) => isExtra(c.id));
+  for (const kase of [...suite, ...SPECIAL.filter((c) => caseIds.includes(c.id)), ...extra]) {
     log(`${kase.id} ...`);
     const results = kase.kind ? await timeCase(kase, systems) : await SPECIAL_RUNNERS[kase.id](systemNames);
     rows.push({ id: kase.id, results });
   }
   notes.push(...failureNotes(rows, systems));
 
-  const main = table(rows, systemNames);
+  const main = table(rows.filter((r) => !isExtra(r.id)), systemNames);
+  const beyond = table(rows.filter((r) => isExtra(r.id)), systemNames);
   console.log(`\nwasmgrad bench (${mode}): median ms per run; startup: ms over bare node; bundle: gzip -9\n`);
   console.log(main);
+  if (extra.length) console.log(`\nbeyond the suite:\n\n${beyond}`);
   console.log(`\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
 
   const full = !args.quick && !args.only && !args.systems;
   const out = args.out ?? (full ? fileURLToPath(new URL('./results.md', import.meta.url)) : null);
   if (out) {
-    writeFileSync(out, markdown(rows, main, selected));
+    writeFileSync(out, markdown(rows, main, extra.length ? beyond : null, selected));
     log(`wrote ${out}`);
   } else {
     log('(partial or quick run: results.md not written; pass --out FILE to keep it)');
   }
 }
 
-function markdown(rows, main, selected) {
+function markdown(rows, main, beyond, selected) {
   const m = machine();
   const sizes = selected.map((c) => `${c.id}: ${c.work}` +
     (mode === 'quick' ? ` (quick: ${Object.entries(c.size.quick).map(([k, v]) => `${k} = ${v}`).join(', ')})` : ''));
@@ -242,12 +246,18 @@ above 1, wasmgrad is faster (or smaller). \`fails\`: the system threw; \`wrong\`
 off the float64 reference by more than ${TOLERANCE} (relative to the largest reference value).
 
 ${main}
+${beyond ? `
+## Beyond the suite
+Deep compositions at higher orders (bench/lib/cases.mjs, EXTRA_CASES), measured the same way;
+BENCH.md's targets apply to the suite above.
 
+${beyond}
+` : ''}
 ## Method
 - Inputs: fixed-seed uniform(-1, 1) float32 (bench/lib/data.mjs), the same arrays for every system.
   MLP weights are uniform(-1, 1) scaled by 1/sqrt(fan_in), so that tanh does not saturate.
 - Before timing, each result is compared with a float64 reference computed in plain JS
-  (bench/lib/reference.mjs): analytic derivatives of tanh and sin, matmul entries by loops on every
+  (bench/lib/reference.mjs): analytic derivatives of tanh, sin and GELU, matmul entries by loops on every
   7th row, the MLP gradients and HVP by a hand-written float64 forward/backward/tangent pass,
   itself checked against central finite differences.
 - Warm-up runs: ${cfg.warmups}; then at least ${cfg.runs} runs and ${cfg.seconds} s per system, split over

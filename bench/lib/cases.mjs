@@ -69,10 +69,21 @@ export const CASES = [
   },
 ];
 
+/**
+ * Beyond BENCH.md's suite: deep compositions at higher orders, where a tracing compiler
+ * (jax-js's jit) fuses what wasmgrad's eager operators and rules run pass by pass. Reported
+ * in their own table; the targets are the suite's.
+ * GELU is exact: x Phi(x) = x (1 + erf(x / sqrt 2)) / 2, as each system composes it.
+ */
+export const EXTRA_CASES = [
+  unaryCase('gelu_grad2', 'gelu', 2, "GELU'' elementwise, 1M: x (1 + erf(x / sqrt 2)) / 2 composed"),
+  unaryCase('gelu_grad3', 'gelu', 3, "GELU''' elementwise, 1M"),
+];
+
 /** Cases that are not a timed loop in this process. */
 export const SPECIAL = [
   { id: 'startup', work: 'new process: import, init, first 3-element sin, exit; minus bare node' },
   { id: 'bundle', work: 'gzip -9 bytes a browser downloads to run unary_grad2 (JS + wasm, minified)' },
 ];
 
-export const ALL_IDS = [...CASES.map((c) => c.id), ...SPECIAL.map((c) => c.id)];
+export const ALL_IDS = [...CASES.map((c) => c.id), ...SPECIAL.map((c) => c.id), ...EXTRA_CASES.map((c) => c.id)];

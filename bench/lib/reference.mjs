@@ -13,7 +13,14 @@ const UNARY = {
     (x) => { const t = tanh(x); return (1 - t * t) * (6 * t * t - 2); },
   ],
   sin: [sin, cos, (x) => -sin(x), (x) => -cos(x)],
+  // GELU x Phi(x): from the second derivative on, Phi is gone: (2 - x^2) phi, (x^3 - 4x) phi
+  gelu: [undefined, undefined, (x) => (2 - x * x) * phi(x), (x) => (x * x - 4) * x * phi(x)],
 };
+
+/** the standard normal density */
+function phi(x) {
+  return exp(-x * x / 2) / Math.sqrt(2 * Math.PI);
+}
 
 export function unary({ x }, { op, order }) {
   const f = UNARY[op][order];

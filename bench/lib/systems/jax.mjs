@@ -1,11 +1,13 @@
 // jax-js on its wasm device (one thread in Node), eagerly and under jit. jax-js moves
 // ownership: every function consumes its array arguments, so each run passes `.ref`s of the
 // inputs, and dataSync() consumes the result, which leaves nothing to free.
-import { init, numpy as np, nn, grad, jit } from '@jax-js/jax';
+import { init, numpy as np, nn, lax, grad, jit } from '@jax-js/jax';
 
 /** d^order/dx^order of op, elementwise: nested grad of sums. */
 function nthDerivative(op, order) {
-  let f = np[op];
+  // each array argument is consumed once: x, used twice, passes a .ref first
+  const COMPOSED = { gelu: (x) => x.ref.mul(0.5).mul(lax.erf(x.mul(Math.SQRT1_2)).add(1)) };
+  let f = COMPOSED[op] ?? np[op];
   for (let k = 0; k < order; k++) {
     const inner = f;
     f = grad((x) => np.sum(inner(x)));

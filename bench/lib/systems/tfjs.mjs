@@ -15,7 +15,8 @@ function read(fn) {
 
 /** d^order/dx^order of op, elementwise: nested tf.grad of sums. */
 function nthDerivative(op, order) {
-  let f = (x) => tf[op](x);
+  const COMPOSED = { gelu: (x) => tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1)) };
+  let f = COMPOSED[op] ?? ((x) => tf[op](x));
   for (let k = 0; k < order; k++) {
     const inner = f;
     f = tf.grad((x) => tf.sum(inner(x)));
