@@ -89,6 +89,9 @@ step "build native (ASan+UBSan)" none bash -c '
 step "C tests, native ASan+UBSan" ctest bash -c 'cd build/native-asan && ctest --output-on-failure -j '"$JOBS"
 step "C tests, native, valgrind" plain bash tests/c/valgrind.sh
 step "fuzz the C API for 30 s" none bash scripts/fuzz.sh 30
+# the -DWG_TRACE_FUSION build still compiles and prints the passes of tanh''
+step "fusion trace build" none bash -c \
+  'out=$(bash scripts/trace-fusion.sh tanh 2 65536) && echo "$out" && grep -q "sum of pending" <<<"$out"'
 
 # node --test runs only files named like tests: *.test.{js,mjs}, test-*.{js,mjs}, *_test.*, ...
 unmatched=$(find tests/js -type f \( -name '*.js' -o -name '*.mjs' -o -name '*.cjs' \) \

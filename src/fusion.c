@@ -39,6 +39,25 @@ struct wg_pending {
 static struct wg_pending g_slots[MAX_PENDING];
 static unsigned g_age;
 
+/* Built with -DWG_TRACE_FUSION (scripts/trace-fusion.sh), every pass over an array of more than
+ * 4096 elements is printed to stderr with its steps and why it ran: "data" (something reads
+ * it), "no-room" (an operand's program did not fit into a reader's), "lifetime" (wg_unref's
+ * rule), "evict" (all slots taken); sums and read-outs of pending arrays too. */
+#ifdef WG_TRACE_FUSION
+#include <stdio.h>
+static const char *g_why = "data";
+#define BECAUSE(why, force) do { g_why = why; force; g_why = "data"; } while (0)
+static void trace(const char *what, const struct wg_pending *q, const T *t) {
+    if (t->size <= 4096) return;
+    fprintf(stderr, "  %-16s %9d:", what, (int)t->size);
+    for (int j = 0; j < q->prog.nsteps; j++) fprintf(stderr, " %s", wg_op_name(q->prog.step[j].op));
+    fprintf(stderr, "\n");
+}
+#else
+#define BECAUSE(why, force) force
+#define trace(what, q, t) ((void)0)
+#endif
+
 /* Memory-bound operators: worth deferring, and cheap enough to compute again when a pending
  * array is both read by a later program and needed itself. The comparisons and sign are the
  * masks that rules multiply g by (relu: g (x > 0), abs: g sign(x)). */
@@ -108,8 +127,9 @@ static int operand_value(struct wg_pending *q, T *x, const T *out) {
         int v = inline_program(q, x->pending);
         if (v >= 0) return v;
         *q = saved;
+        BECAUSE("no-room", wg_force(x));
     }
-    wg_force(x);
+    wg_force(x); /* a no-op after the line above */
     return x->size == 1 ? const_value(q, wg_get(x, 0)) : leaf_value(q, x);
 }
 
@@ -127,6 +147,7 @@ static void program_walk(const struct wg_pending *q, const T *out, wg_loop *L, c
 }
 
 static void run_program(const struct wg_pending *q, T *out) {
+    trace(g_why, q, out);
     wg_loop L;
     const void *leaves[WG_FUSE_LEAVES];
     program_walk(q, out, &L, leaves);
@@ -156,6 +177,7 @@ static double g_read_buf[WG_READ_BLOCK] __attribute__((aligned(16)));
 
 const void *wg_pending_block(T *t, int32_t first, int32_t count) {
     struct wg_pending *q = t->pending;
+    if (first == 0) trace("read-out", q, t);
     bool into_data = t->refcount > t->ext_refs;
     char *dst = into_data ? (char *)t->storage->data + (size_t)first * wg_dtype_size(t->dtype) : (char *)g_read_buf;
     wg_loop L;
@@ -169,6 +191,7 @@ const void *wg_pending_block(T *t, int32_t first, int32_t count) {
 
 bool wg_fuse_sum(T *x, const wg_loop *R, double *acc) {
     if (!x->pending) return false;
+    trace("sum of pending", x->pending, x);
     wg_loop L;
     const void *leaves[WG_FUSE_LEAVES];
     program_walk(x->pending, x, &L, leaves);
@@ -192,7 +215,7 @@ void wg_force_readers(const T *x) {
     for (int i = 0; i < MAX_PENDING; i++) {
         const struct wg_pending *q = &g_slots[i];
         for (int k = 0; q->owner && k < q->prog.nleaves; k++)
-            if (q->leaf[k] == x) wg_force(q->owner);
+            if (q->leaf[k] == x) BECAUSE("lifetime", wg_force(q->owner));
     }
 }
 
@@ -210,7 +233,7 @@ static struct wg_pending *free_slot(void) {
         if (!g_slots[i].owner) return &g_slots[i];
         if (g_slots[i].age - g_age < oldest->age - g_age) oldest = &g_slots[i]; /* wraps around */
     }
-    wg_force(oldest->owner);
+    BECAUSE("evict", wg_force(oldest->owner));
     return oldest;
 }
 
@@ -259,7 +282,7 @@ bool wg_fuse(int op, int nin, T *const *in, T *out) {
             return false; /* the caller runs it unfused */
     if (append_step(&q, op, nin, args) < 0) return false;
     if (!cheap) { /* an expensive operator runs now, through the programs of its inputs */
-        run_program(&q, out);
+        BECAUSE("expensive op", run_program(&q, out));
         return true;
     }
     defer(&q, out);
