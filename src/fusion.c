@@ -128,8 +128,9 @@ static int operand_value(struct wg_pending *q, T *x, const T *out) {
         if (v >= 0) return v;
         *q = saved;
         BECAUSE("no-room", wg_force(x));
+    } else {
+        wg_force(x);
     }
-    wg_force(x); /* a no-op after the line above */
     return x->size == 1 ? const_value(q, wg_get(x, 0)) : leaf_value(q, x);
 }
 
