@@ -1,6 +1,6 @@
 /* fusion.c: deferred elementwise operators, run together in one pass (kernels/fused.c).
  *
- * A cheap elementwise operator (arithmetic, comparisons, the fused backward ops: wg_op_is_cheap)
+ * A cheap elementwise operator (arithmetic, comparisons, where, the fused backward ops: wg_op_is_cheap)
  * does not run when called. Its output is allocated at once, so that running out of memory is
  * still reported by the operator that needed it, and carries a pending program, not data.
  * The next elementwise operator that reads it copies that program into its own rather than
@@ -69,7 +69,7 @@ bool wg_op_is_cheap(int op) {
     case WG_OP_ADD: case WG_OP_SUB: case WG_OP_MUL: case WG_OP_DIV: case WG_OP_MAXIMUM: case WG_OP_MINIMUM:
     case WG_OP_TANH_GRAD: case WG_OP_SIGMOID_GRAD:
     case WG_OP_EQUAL: case WG_OP_NOT_EQUAL: case WG_OP_GREATER: case WG_OP_GREATER_EQUAL: case WG_OP_LESS:
-    case WG_OP_LESS_EQUAL:
+    case WG_OP_LESS_EQUAL: case WG_OP_WHERE:
         return true;
     default:
         return false;
@@ -97,7 +97,7 @@ static int append_step(struct wg_pending *q, int op, int nargs, const int *args)
     wg_fuse_step *s = &q->prog.step[q->prog.nsteps];
     s->op = (uint8_t)op;
     s->nargs = (uint8_t)nargs;
-    for (int i = 0; i < 2; i++) s->arg[i] = (uint8_t)(i < nargs ? args[i] : 0);
+    for (int i = 0; i < 3; i++) s->arg[i] = (uint8_t)(i < nargs ? args[i] : 0);
     return WG_FUSE_STEP0 + q->prog.nsteps++;
 }
 
@@ -112,7 +112,7 @@ static int inline_program(struct wg_pending *q, const struct wg_pending *p) {
     int v = -1;
     for (int j = 0; j < p->prog.nsteps; j++) {
         const wg_fuse_step *s = &p->prog.step[j];
-        int args[2] = { map[s->arg[0]], map[s->arg[1]] };
+        int args[3] = { map[s->arg[0]], map[s->arg[1]], map[s->arg[2]] };
         if ((v = map[WG_FUSE_STEP0 + j] = append_step(q, s->op, s->nargs, args)) < 0) return -1;
     }
     return v;
@@ -277,10 +277,13 @@ bool wg_fuse(int op, int nin, T *const *in, T *out) {
     }
     if (!cheap && !any_pending) return false; /* the plain kernel is just as good */
     struct wg_pending q = { 0 };
-    int args[2] = { 0, 0 };
-    for (int i = 0; i < nin; i++)
-        if ((args[i] = i && in[i] == in[0] ? args[0] : operand_value(&q, in[i], out)) < 0)
+    int args[3] = { 0, 0, 0 };
+    for (int i = 0; i < nin; i++) {
+        int same = i;
+        while (same > 0 && in[same - 1] != in[i]) same--; /* an operand given twice is one value */
+        if ((args[i] = same > 0 ? args[same - 1] : operand_value(&q, in[i], out)) < 0)
             return false; /* the caller runs it unfused */
+    }
     if (append_step(&q, op, nin, args) < 0) return false;
     if (!cheap) { /* an expensive operator runs now, through the programs of its inputs */
         BECAUSE("expensive op", run_program(&q, out));

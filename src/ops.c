@@ -216,12 +216,14 @@ T *op_where(T *cond, T *a, T *b) {
     if (!broadcast_shape("where", 3, in, &ndim, shape)) return NULL;
     T *out = wg_tensor_new(dtype, ndim, shape, "where");
     if (!out) return NULL;
-    ptrdiff_t strides[4][WG_MAX_DIMS];
-    contiguous_strides(ndim, shape, strides[0]);
-    for (int i = 0; i < 3; i++) wg_broadcast_strides(in[i], ndim, strides[i + 1]);
-    wg_loop L;
-    wg_loop_init(&L, ndim, shape, 4, strides);
-    wg_kernel_where(cond->dtype, wg_dtype_size(dtype), &L, DATA(cond), DATA(a), DATA(b), DATA(out));
+    if (!wg_fuse(WG_OP_WHERE, 3, in, out)) { /* deferred when the mask has the data's dtype */
+        ptrdiff_t strides[4][WG_MAX_DIMS];
+        contiguous_strides(ndim, shape, strides[0]);
+        for (int i = 0; i < 3; i++) wg_broadcast_strides(in[i], ndim, strides[i + 1]);
+        wg_loop L;
+        wg_loop_init(&L, ndim, shape, 4, strides);
+        wg_kernel_where(cond->dtype, wg_dtype_size(dtype), &L, DATA(cond), DATA(a), DATA(b), DATA(out));
+    }
     return wg_record(out, WG_OP_WHERE, 3, in);
 }
 

@@ -100,9 +100,12 @@ static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
             /* unary kernels take a contiguous input: spread a block-wide number first */
             if (a.stride == 0) { splat(g->es, n, a.p, (char *)g_splat_buf); a.p = g_splat_buf; }
             wg_kernel_unary(g->dtype, st->op, n, a.p, out);
-        } else {
+        } else if (st->nargs == 2) {
             block_value b = v[st->arg[1]];
             wg_kernel_binary_run(g->dtype, st->op, n, a.p, a.stride, b.p, b.stride, out);
+        } else { /* where(a, b, c) */
+            block_value b = v[st->arg[1]], c = v[st->arg[2]];
+            wg_kernel_where_run(g->dtype, n, a.p, a.stride, b.p, b.stride, c.p, c.stride, out);
         }
         v[WG_FUSE_STEP0 + j] = (block_value){ out, 1 };
     }

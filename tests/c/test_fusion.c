@@ -77,15 +77,17 @@ static long double apply2(int op, long double a, long double b) {
 #define MAX_VALUES 24
 
 /* One random chain over the inputs (kept in vals[0..ninputs)), recorded in ops so that it can
- * be replayed: ops[k] = { op, a, b } (b < 0: unary; b >= 1000: number b - 1000 as a scalar). */
-typedef struct { int op, a, b; double s; } step;
+ * be replayed: ops[k] = { op, a, b } (b < 0: unary; b >= 1000: number b - 1000 as a scalar),
+ * or where(v[a], v[b], v[c]). */
+typedef struct { int op, a, b; double s; int c; } step; /* where: v[a] != 0 ? v[b] : v[c] */
 
 static wg_tensor *replay(const step *ops, int nsteps, wg_tensor **vals, int ninputs) {
     wg_tensor *v[MAX_VALUES];
     memcpy(v, vals, sizeof(wg_tensor *) * (size_t)ninputs);
     for (int k = 0; k < nsteps; k++) {
         const step *s = &ops[k];
-        v[ninputs + k] = s->b < 0 ? wg_unary(s->op, v[s->a])
+        v[ninputs + k] = s->op == WG_OP_WHERE ? wg_where(v[s->a], v[s->b], v[s->c])
+                       : s->b < 0 ? wg_unary(s->op, v[s->a])
                        : s->b >= 1000 ? wg_binary_scalar(s->op, v[s->a], s->s, 0)
                        : wg_binary(s->op, v[s->a], v[s->b]);
     }
@@ -101,7 +103,8 @@ static long double reference(const step *ops, int nsteps, wg_tensor **inputs, in
     for (int i = 0; i < ninputs; i++) v[i] = broadcast_at(inputs[i], ndim, shape, o);
     for (int k = 0; k < nsteps; k++) {
         const step *s = &ops[k];
-        v[ninputs + k] = s->b < 0 ? apply1(s->op, v[s->a]) : apply2(s->op, v[s->a], s->b >= 1000 ? s->s : v[s->b]);
+        v[ninputs + k] = s->op == WG_OP_WHERE ? (v[s->a] != 0 ? v[s->b] : v[s->c])
+                       : s->b < 0 ? apply1(s->op, v[s->a]) : apply2(s->op, v[s->a], s->b >= 1000 ? s->s : v[s->b]);
         /* each step rounds to the dtype, as the kernels do */
         if (wg_tensor_dtype(inputs[0]) == WG_F32) v[ninputs + k] = (float)v[ninputs + k];
         else v[ninputs + k] = (double)v[ninputs + k];
@@ -135,13 +138,16 @@ static void random_chains(int dtype, int count) {
             int nvals = ninputs + k;
             /* mostly extend the latest value, so that chains form */
             int a = next_u32() % 3 ? nvals - 1 : (int)(next_u32() % (uint32_t)nvals);
-            switch (next_u32() % 3) {
-            case 0: ops[k] = (step){ UNARY[next_u32() % 8], a, -1, 0 }; break;
-            case 1: ops[k] = (step){ BINARY[next_u32() % 6], a, 1000, uniform(-2, 2) }; break;
-            default: ops[k] = (step){ BINARY[next_u32() % 9], a, (int)(next_u32() % (uint32_t)nvals), 0 }; break;
+            switch (next_u32() % 4) {
+            case 3: /* where, its mask often a comparison */
+                ops[k] = (step){ WG_OP_WHERE, a, (int)(next_u32() % (uint32_t)nvals), 0, (int)(next_u32() % (uint32_t)nvals) };
+                break;
+            case 0: ops[k] = (step){ UNARY[next_u32() % 8], a, -1, 0, -1 }; break;
+            case 1: ops[k] = (step){ BINARY[next_u32() % 6], a, 1000, uniform(-2, 2), -1 }; break;
+            default: ops[k] = (step){ BINARY[next_u32() % 9], a, (int)(next_u32() % (uint32_t)nvals), 0, -1 }; break;
             }
             /* keep the values in a range where tanh and exp stay well-conditioned */
-            if (ops[k].op == WG_OP_EXP || ops[k].op == WG_OP_DIV) ops[k] = (step){ WG_OP_TANH, a, -1, 0 };
+            if (ops[k].op == WG_OP_EXP || ops[k].op == WG_OP_DIV) ops[k] = (step){ WG_OP_TANH, a, -1, 0, -1 };
         }
         /* a sum over some axes of the result, taken while it is still pending (fused: the
            program is summed without being written) */
