@@ -293,6 +293,16 @@ bool wg_fuse(int op, int nin, T *const *in, T *out) {
     return true;
 }
 
+bool wg_pending_same(const T *a, const T *b) {
+    const struct wg_pending *p = a->pending, *q = b->pending;
+    if (!p || !q || a->dtype != b->dtype || !wg_same_shape(a, b)) return false;
+    if (p->prog.nleaves != q->prog.nleaves || p->prog.nconsts != q->prog.nconsts || p->prog.nsteps != q->prog.nsteps)
+        return false;
+    return memcmp(p->leaf, q->leaf, sizeof(T *) * (size_t)p->prog.nleaves) == 0 &&
+           memcmp(p->prog.consts, q->prog.consts, sizeof(double) * (size_t)p->prog.nconsts) == 0 && /* bits */
+           memcmp(p->prog.step, q->prog.step, sizeof(wg_fuse_step) * (size_t)p->prog.nsteps) == 0;
+}
+
 T *wg_pending_copy(T *x) {
     T *t = wg_tensor_new(x->dtype, x->ndim, x->shape, "wg_pending_copy");
     if (t) defer(x->pending, t);

@@ -94,6 +94,9 @@ void *wg_data(const T *t);          /* t's data, computed first if pending: the 
 void wg_force(T *t);                /* compute a pending array's data now */
 /* a new array whose value is pending x's program, which it copies: x is not computed */
 T *wg_pending_copy(T *x);
+/* a and b are both pending, with the same shape and the same program over the same inputs:
+ * the same values */
+bool wg_pending_same(const T *a, const T *b);
 /* elements [first, first + count) of pending t, count <= WG_READ_BLOCK, computed now: into t's
  * data if the core holds t too (then t stops being pending once read to the end in order),
  * else into a scratch buffer valid until the next call */

@@ -91,9 +91,11 @@ static int promoted_dtype(int a, int b) {
  * same operator on the same array, while both are alive, shares the first result's data
  * instead of computing it again (arrays never change once made). Derivatives ask for this:
  * the rule of cos x is -sin(x) g, so the second derivative of sin computes sin(x) forward and
- * again in its last rule (1.6 ms per 1M floats), the third cos(x) twice. An entry goes when
+ * again in its last rule (1.6 ms per 1M floats), the third cos(x) twice. An input that is
+ * still a pending program matches another with the same program over the same arrays: erf's
+ * rule builds exp(-u^2) anew each time it runs (GELU'' ran it twice). An entry goes when
  * either array is freed (wg_memo_forget), so a new array at a freed one's address never
- * matches. */
+ * matches; a pending input holds the arrays its program reads. */
 #define MEMO_SIZE 8
 static struct { int op; const T *in; T *out; } g_memo[MEMO_SIZE];
 static int g_memo_next;
@@ -105,7 +107,8 @@ void wg_memo_forget(const T *t) {
 
 static T *memo_find(int op, const T *x) {
     for (int i = 0; i < MEMO_SIZE; i++)
-        if (g_memo[i].out && g_memo[i].op == op && g_memo[i].in == x) return g_memo[i].out;
+        if (g_memo[i].out && g_memo[i].op == op && (g_memo[i].in == x || wg_pending_same(g_memo[i].in, x)))
+            return g_memo[i].out;
     return NULL;
 }
 

@@ -186,6 +186,29 @@ static void test_expensive_results_shared(void) {
         wg_release(e); wg_release(y);
     }
     wg_release(d); wg_release(c);
+
+    /* two pending inputs with the same program over the same array (as erf's rule builds
+       exp(-u^2) each time it runs) share too; another constant or another array does not */
+    wg_tensor *u = vec(WG_F64, 3, v), *u2 = vec(WG_F64, 3, v), *sq[3], *p[4];
+    for (int k = 0; k < 3; k++) {
+        sq[k] = wg_unary(WG_OP_SQUARE, k < 2 ? u : u2);
+        p[k == 2 ? 3 : k] = wg_unary(WG_OP_NEG, sq[k]); /* -u^2 twice, then -u2^2 */
+        wg_release(sq[k]); /* as a rule's temporary goes: the program holds what it reads */
+    }
+    p[2] = wg_binary_scalar(WG_OP_MUL, u, -2, 0);
+    wg_tensor *p1 = p[0], *p2 = p[1], *p3 = p[2], *p4 = p[3];
+    CHECK(wg_tensor_deferred(p1) && wg_tensor_deferred(p2) && wg_tensor_deferred(p3) && wg_tensor_deferred(p4));
+    wg_tensor *e1 = wg_unary(WG_OP_EXP, p1), *e2 = wg_unary(WG_OP_EXP, p2), *e3 = wg_unary(WG_OP_EXP, p3),
+              *e4 = wg_unary(WG_OP_EXP, p4);
+    CHECK(wg_tensor_data(e1) == wg_tensor_data(e2));
+    CHECK(wg_tensor_data(e3) != wg_tensor_data(e1) && wg_tensor_data(e4) != wg_tensor_data(e1));
+    for (int i = 0; i < 3; i++) {
+        CHECK_NEAR(at(e2, i), exp(-v[i] * v[i]), 4e-16);
+        CHECK_NEAR(at(e3, i), exp(-2 * v[i]), 4e-16);
+        CHECK_NEAR(at(e4, i), exp(-v[i] * v[i]), 4e-16);
+    }
+    wg_release(e4); wg_release(e3); wg_release(e2); wg_release(e1);
+    wg_release(p4); wg_release(p3); wg_release(p2); wg_release(p1); wg_release(u2); wg_release(u);
 }
 
 static void test_memory_returns_to_baseline(void) {
