@@ -181,12 +181,12 @@ int wg_kernel_matmul(int dtype, int32_t m, int32_t k, int32_t n, const void *a, 
 void wg_kernel_copy(size_t elsize, const wg_loop *L, void *dst, const void *src); /* operands (dst, src) */
 void wg_kernel_convert(int from, int to, size_t n, const void *x, void *y);
 /* operands (out, cond, a, b); a, b and out share a dtype, cond has its own */
+void wg_kernel_where(int cond_dtype, size_t elsize, const wg_loop *L, const void *cond,
+                     const void *a, const void *b, void *out);
 /* one run of where(c, a, b) with c of the data's dtype; each operand contiguous (stride 1) or
  * one value (stride 0); the elements are copied as bits */
 void wg_kernel_where_run(int dtype, size_t n, const void *c, ptrdiff_t sc, const void *a, ptrdiff_t sa,
                          const void *b, ptrdiff_t sb, void *out);
-void wg_kernel_where(int cond_dtype, size_t elsize, const wg_loop *L, const void *cond,
-                     const void *a, const void *b, void *out);
 /* y += x for n elements of a float dtype */
 void wg_kernel_accumulate(int dtype, size_t n, const void *x, void *y);
 

@@ -139,6 +139,7 @@ describe('derivatives are the same with fusion on and off', () => {
     '(x y + x)^2 / 2, y a broadcast row': (x, y) => x.mul(y).add(x).square().mul(0.5),
     'relu(x) - x^2 + |x| * 3': (x) => x.relu().sub(x.square()).add(x.abs().mul(3)),
     'where(x > y, x^2 y, -x), y a broadcast row': (x, y) => nd.where(x.greater(y), x.square().mul(y), x.neg()),
+    'where(x > 0, x^3, 0.25), a constant branch': (x) => nd.where(x.greater(0), x.square().mul(x), 0.25),
   };
   for (const [name, f] of Object.entries(FUNCTIONS)) {
     for (const dtype of ['float32', 'float64']) {
