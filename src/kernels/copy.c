@@ -74,28 +74,24 @@ static int truthy(int dtype, const void *p, ptrdiff_t i) {
     }
 }
 
-/* A run of where: a vector select on the mask (c != 0) where each operand is contiguous or one
- * value for the whole run (a constant in a fused program: where(x > 0, x, 0)); written out
- * because clang leaves the loop scalar (four pointers that may overlap). */
+/* A run of where: a vector select on the mask (c != 0) where every operand is contiguous,
+ * written out because clang leaves the loop scalar (four pointers that may overlap). */
 #define DEFINE_WHERE_RUN(C, E, V, M, suffix) \
     static void where_run_##suffix(size_t n, const C *c, ptrdiff_t sc, const E *a, ptrdiff_t sa, const E *b, \
                                    ptrdiff_t sb, E *o) { \
         enum { LANES = sizeof(V) / sizeof(C) }; \
         size_t i = 0; \
-        if (n >= LANES && (sc == 0 || sc == 1) && (sa == 0 || sa == 1) && (sb == 0 || sb == 1)) { \
-            V c0 = (V){ 0 } + c[0]; \
-            M a0 = (M){ 0 } + a[0], b0 = (M){ 0 } + b[0]; \
+        if (sc == 1 && sa == 1 && sb == 1) \
             for (; i + LANES <= n; i += LANES) { \
-                V cv = c0; \
-                M av = a0, bv = b0; \
-                if (sc) memcpy(&cv, c + i, sizeof cv); \
-                if (sa) memcpy(&av, a + i, sizeof av); \
-                if (sb) memcpy(&bv, b + i, sizeof bv); \
+                V cv; \
+                M av, bv; \
+                memcpy(&cv, c + i, sizeof cv); \
+                memcpy(&av, a + i, sizeof av); \
+                memcpy(&bv, b + i, sizeof bv); \
                 M take = (M)(cv != 0); \
                 av = (av & take) | (bv & ~take); \
                 memcpy(o + i, &av, sizeof av); \
             } \
-        } \
         WG_SCALAR_LOOP for (; i < n; i++) o[i] = c[i * sc] != 0 ? a[i * sa] : b[i * sb]; \
     }
 DEFINE_WHERE_RUN(float, uint32_t, f32x4, u32x4, f32)

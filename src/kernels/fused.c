@@ -19,6 +19,7 @@
 static double g_step_buf[WG_FUSE_STEPS][BUF_DOUBLES] __attribute__((aligned(16)));
 static double g_leaf_buf[WG_FUSE_LEAVES][BUF_DOUBLES] __attribute__((aligned(16)));
 static double g_splat_buf[BUF_DOUBLES] __attribute__((aligned(16)));
+static double g_where_buf[3][BUF_DOUBLES] __attribute__((aligned(16)));
 static double g_sum_buf[BUF_DOUBLES] __attribute__((aligned(16)));
 
 /* a value of the program for one block: where it is and whether it varies (stride 1) or is
@@ -44,8 +45,16 @@ static program program_of(int dtype, const wg_fuse_prog *p, const wg_loop *L, co
     return g;
 }
 
+/* n copies of one element of es bytes, as bits: the filled part copied onto the rest, doubling
+ * (memory.copy; this file is compiled for size, so an element loop would stay scalar) */
 static void splat(size_t es, size_t n, const void *one, char *dst) {
-    for (size_t i = 0; i < n; i++) memcpy(dst + i * es, one, es);
+    if (n == 0) return;
+    memcpy(dst, one, es);
+    for (size_t done = 1; done < n;) {
+        size_t k = done < n - done ? done : n - done;
+        memcpy(dst + done * es, dst, k * es);
+        done += k;
+    }
 }
 
 /* the walk's position at output element `flat`: multi-index and each leaf's offset */
@@ -103,9 +112,12 @@ static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
         } else if (st->nargs == 2) {
             block_value b = v[st->arg[1]];
             wg_kernel_binary_run(g->dtype, st->op, n, a.p, a.stride, b.p, b.stride, out);
-        } else { /* where(a, b, c) */
-            block_value b = v[st->arg[1]], c = v[st->arg[2]];
-            wg_kernel_where_run(g->dtype, n, a.p, a.stride, b.p, b.stride, c.p, c.stride, out);
+        } else { /* where(a, b, c): its vector loop takes contiguous operands, so a block-wide
+                    number (a constant: where(x > 0, x, 0)) is spread first, as for unary */
+            block_value w[3] = { a, v[st->arg[1]], v[st->arg[2]] };
+            for (int k = 0; k < 3; k++)
+                if (w[k].stride == 0) { splat(g->es, n, w[k].p, (char *)g_where_buf[k]); w[k].p = g_where_buf[k]; }
+            wg_kernel_where_run(g->dtype, n, w[0].p, 1, w[1].p, 1, w[2].p, 1, out);
         }
         v[WG_FUSE_STEP0 + j] = (block_value){ out, 1 };
     }
