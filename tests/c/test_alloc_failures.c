@@ -123,6 +123,15 @@ static int op_dot_(wg_tensor **o) { return ok_if(wg_dot(B, X0), o); }
 static int op_fc(wg_tensor **o) { return ok_if(wg_fully_connected(C, A, NULL), o); } /* [3,4] x [2,3]: error */
 static int op_fc2(wg_tensor **o) { return ok_if(wg_fully_connected(A, C, NULL), o); } /* 3 != 4 features: error */
 static int op_softmax_(wg_tensor **o) { return ok_if(wg_log_softmax(C, 0), o); }
+/* along an outer axis with rows 64 apart: the shared kernels' path (op_softmax_columns) */
+static int op_softmax_cols(wg_tensor **o) {
+    wg_tensor *c3 = wg_reshape(C, 3, (int32_t[]){ 3, 4, 1 });
+    wg_tensor *x = c3 ? wg_broadcast_to(c3, 3, (int32_t[]){ 3, 4, 16 }) : NULL;
+    int st = ok_if(x ? wg_softmax(x, 0) : NULL, o);
+    wg_release(x);
+    wg_release(c3);
+    return st;
+}
 static int op_sce(wg_tensor **o) {
     int32_t s[2] = { 2, 3 };
     wg_tensor *logits = wg_reshape(A, 2, s);
@@ -192,7 +201,7 @@ static const struct { const char *name; op_fn fn; } OPS[] = {
     { "broadcast", op_broadcast_ }, { "expand_dims", op_squeeze_ }, { "concat", op_concat_ },
     { "stack", op_concat_cast }, { "slice", op_slice_ }, { "flip", op_flip_ }, { "take", op_take_ },
     { "matmul", op_matmul_ }, { "dot", op_dot_ }, { "fully_connected (bad)", op_fc },
-    { "fully_connected (bad 2)", op_fc2 }, { "log_softmax", op_softmax_ },
+    { "fully_connected (bad 2)", op_fc2 }, { "log_softmax", op_softmax_ }, { "softmax along axis 0", op_softmax_cols },
     { "softmax_cross_entropy", op_sce }, { "detach", op_detach_ }, { "attach_grad", op_attach },
     { "backward", op_backward }, { "grad, orders 1-2", op_grad2 }, { "grad, prod and norm at 0", op_grad_prod_zero },
 };

@@ -69,6 +69,14 @@ describe('softmax / logSoftmax rows', () => {
         const got = nd.tidy(() => nd[op](nd.array(data, { shape: [5, 3], dtype })).toTypedArray());
         close(got, reference(Float64Array.from(dtype === 'float32' ? Float32Array.from(data) : data), [5, 3], 1, op === 'logSoftmax'), tol);
       });
+      test(`${op} ${dtype}: the same rows as columns, along an outer axis with 20 of them`, () => {
+        // rows 16 or more apart go through the shared kernels (op_softmax_columns), not the row kernel
+        const rows = [[1, Infinity, 2], [-Infinity, -Infinity, -Infinity], [-Infinity, 0, 1], [NaN, 1, 2], [1e30, -1e30, 0]];
+        const cols = 20, data = [];
+        for (let i = 0; i < 3; i++) for (let c = 0; c < cols; c++) data.push(rows[c % rows.length][i]);
+        const got = nd.tidy(() => nd[op](nd.array(data, { shape: [3, cols], dtype }), 0).toTypedArray());
+        close(got, reference(Float64Array.from(dtype === 'float32' ? Float32Array.from(data) : data), [3, cols], 0, op === 'logSoftmax'), tol);
+      });
     }
   }
 });
