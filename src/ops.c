@@ -685,11 +685,11 @@ T *op_matmul_t(T *a, T *b, bool ta, bool tb) {
 T *op_matmul(T *a, T *b) { return op_matmul_t(a, b, false, false); }
 
 /* ---- softmax ------------------------------------------------------------------------- */
-/* softmax of x along a valid axis, as one recorded node */
 /* rows along an outer axis at least this far apart go through the shared kernels instead
  * (op_softmax_columns): vector passes along the inner dimension need it a few vectors long */
 #define SOFTMAX_COLUMNS 16
 
+/* softmax of x along a valid axis, as one recorded node */
 T *op_softmax(T *x, int axis) {
     if (!x) return NULL;
     if (!require_float("softmax", x)) return NULL;

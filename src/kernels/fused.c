@@ -18,8 +18,7 @@
 
 static double g_step_buf[WG_FUSE_STEPS][BUF_DOUBLES] __attribute__((aligned(16)));
 static double g_leaf_buf[WG_FUSE_LEAVES][BUF_DOUBLES] __attribute__((aligned(16)));
-static double g_splat_buf[BUF_DOUBLES] __attribute__((aligned(16)));
-static double g_where_buf[3][BUF_DOUBLES] __attribute__((aligned(16)));
+static double g_splat_buf[3][BUF_DOUBLES] __attribute__((aligned(16))); /* a step's block-wide numbers, spread */
 static double g_sum_buf[BUF_DOUBLES] __attribute__((aligned(16)));
 
 /* a value of the program for one block: where it is and whether it varies (stride 1) or is
@@ -107,7 +106,7 @@ static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
         block_value a = v[st->arg[0]];
         if (st->nargs == 1) {
             /* unary kernels take a contiguous input: spread a block-wide number first */
-            if (a.stride == 0) { splat(g->es, n, a.p, (char *)g_splat_buf); a.p = g_splat_buf; }
+            if (a.stride == 0) { splat(g->es, n, a.p, (char *)g_splat_buf[0]); a.p = g_splat_buf[0]; }
             wg_kernel_unary(g->dtype, st->op, n, a.p, out);
         } else if (st->nargs == 2) {
             block_value b = v[st->arg[1]];
@@ -116,7 +115,7 @@ static void eval_range(const program *g, int64_t start, size_t n, void *dst) {
                     number (a constant: where(x > 0, x, 0)) is spread first, as for unary */
             block_value w[3] = { a, v[st->arg[1]], v[st->arg[2]] };
             for (int k = 0; k < 3; k++)
-                if (w[k].stride == 0) { splat(g->es, n, w[k].p, (char *)g_where_buf[k]); w[k].p = g_where_buf[k]; }
+                if (w[k].stride == 0) { splat(g->es, n, w[k].p, (char *)g_splat_buf[k]); w[k].p = g_splat_buf[k]; }
             wg_kernel_where_run(g->dtype, n, w[0].p, 1, w[1].p, 1, w[2].p, 1, out);
         }
         v[WG_FUSE_STEP0 + j] = (block_value){ out, 1 };
