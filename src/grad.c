@@ -602,9 +602,10 @@ static int run(const char *who, int nheads, T *const *heads, T *const *head_grad
             wg_unref(r);
             r = sum;
         }
-        /* .grad must not lead back to v: a head gradient passed through unchanged may be v itself
-           or recorded from it, and v->grad -> it -> v would be a cycle never freed (fuzzing) */
-        if (r && !grad_mode && (r == v || (r->node && !r->node->freed))) {
+        /* .grad must not lead back to v: a head gradient passed through unchanged may be v itself,
+           recorded from it, or a variable whose own .grad is v (x.grad's backward with x as its
+           head gradient), and v->grad -> it -> v would be a cycle never freed (fuzzing) */
+        if (r && !grad_mode && (r == v || r->is_variable || (r->node && !r->node->freed))) {
             T *d = op_detach(r);
             wg_unref(r);
             r = d;

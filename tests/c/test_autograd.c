@@ -211,6 +211,23 @@ static void test_expensive_results_shared(void) {
     wg_release(p4); wg_release(p3); wg_release(p2); wg_release(p1); wg_release(u2); wg_release(u);
 }
 
+static void test_grad_cycle_through_head_gradient(void) {
+    /* x.grad's backward with x itself as the head gradient: g.grad must not be x, whose .grad
+       is g (a cycle that would never be freed; found by fuzzing) */
+    double before[4], after[4];
+    wg_memory_stats(before);
+    wg_tensor *x = wg_full(WG_F64, 0, NULL, 2.0);
+    CHECK(wg_attach_grad(x, WG_GRAD_WRITE) == WG_OK);
+    wg_tensor *g = wg_grad_of(x);
+    CHECK(g && wg_attach_grad(g, WG_GRAD_WRITE) == WG_OK);
+    CHECK(wg_backward(1, &g, &x, 0, -1) == WG_OK);
+    wg_tensor *gg = wg_grad_of(g);
+    CHECK(gg && gg != x && at(gg, 0) == 2.0); /* d g / d g times the head gradient x = 2 */
+    wg_release(gg); wg_release(g); wg_release(x);
+    wg_memory_stats(after);
+    CHECK(after[3] == before[3]);
+}
+
 static void test_memory_returns_to_baseline(void) {
     double before[4], after[4];
     wg_memory_stats(before);
@@ -249,6 +266,7 @@ int main(void) {
     test_lazy_gradients_count_broadcast_axes();
     test_errors_keep_working();
     test_expensive_results_shared();
+    test_grad_cycle_through_head_gradient();
     test_memory_returns_to_baseline();
     test_long_chain();
     return check_summary("test_autograd");
